@@ -69,8 +69,15 @@ export interface VoiceModel {
   readonly info: VoiceInfo;
   /** Normalises and phonemises one segment of text (a sentence or clause). */
   prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment>;
-  /** Runs inference for one prepared segment: mono float PCM in [-1, 1] at `info.sampleRate`. */
-  infer(segment: PreparedSegment, options: SynthesisOptions): Promise<Float32Array>;
+  /**
+   * Runs inference for one prepared segment: mono float PCM in [-1, 1] at `info.sampleRate`.
+   * An aborted `signal` rejects the call at once; work not yet started is skipped.
+   */
+  infer(
+    segment: PreparedSegment,
+    options: SynthesisOptions,
+    signal?: AbortSignal,
+  ): Promise<Float32Array>;
   /** Frees the voice's resources. */
   dispose(): Promise<void>;
 }

@@ -1,0 +1,37 @@
+/**
+ * Messages between the main thread and an engine Worker (see `engine_worker.ts`).
+ *
+ * @module
+ */
+import type { PreparedSegment, SynthesisOptions, VoiceInfo, VoiceSource } from "./engine.ts";
+
+/** A request to an engine Worker; `id` pairs it with its reply. */
+export type EngineRequest =
+  | { readonly id: number; readonly kind: "load"; readonly source: VoiceSource }
+  | {
+    readonly id: number;
+    readonly kind: "prepare";
+    readonly text: string;
+    readonly options: SynthesisOptions;
+  }
+  | {
+    readonly id: number;
+    readonly kind: "infer";
+    readonly segment: PreparedSegment;
+    readonly options: SynthesisOptions;
+  }
+  | { readonly id: number; readonly kind: "dispose" }
+  | { readonly id: number; readonly kind: "cancel"; readonly target: number };
+
+/** A reply from an engine Worker. */
+export type EngineReply =
+  | { readonly id: number; readonly ok: true; readonly kind: "load"; readonly info: VoiceInfo }
+  | {
+    readonly id: number;
+    readonly ok: true;
+    readonly kind: "prepare";
+    readonly segment: PreparedSegment;
+  }
+  | { readonly id: number; readonly ok: true; readonly kind: "infer"; readonly pcm: Float32Array }
+  | { readonly id: number; readonly ok: true; readonly kind: "dispose" }
+  | { readonly id: number; readonly ok: false; readonly error: string };

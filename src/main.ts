@@ -1,0 +1,43 @@
+/**
+ * `deno task start`: runs the TTS worker until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { startWorker } from "./worker.ts";
+
+/** Starts the worker from command-line flags and the environment. */
+export async function main(args: string[]): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(args);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`tts-worker: ${error instanceof ConfigError ? "" : "bad arguments: "}${message}`);
+    return 2;
+  }
+  const log = createLogger(config.logLevel);
+  let worker;
+  try {
+    worker = await startWorker(config, log);
+  } catch (error) {
+    log.fatal({ err: error instanceof Error ? error.message : String(error) }, "start failed");
+    return 1;
+  }
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = (signal: string) => () => {
+    log.info({ signal }, "stopping");
+    stopped.resolve();
+  };
+  Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+  Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+  await stopped.promise;
+  await worker.stop();
+  log.info("stopped");
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

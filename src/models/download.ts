@@ -1,0 +1,322 @@
+/**
+ * Downloading catalogue voices into the models directory.
+ *
+ * Each file is streamed to `<name>.partial` while its SHA-256 is computed; size and digest are
+ * checked against the catalogue, and only then are the files renamed into place, so the models
+ * directory never holds a half-written or unverified `.onnx`.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { type CatalogEntry, type CatalogFile, catalogFileUrl, validateModelId } from "./catalog.ts";
+import { sha256File } from "./sha256.ts";
+
+/** Suffix of files being downloaded. */
+export const PARTIAL_SUFFIX = ".partial";
+
+/** Progress of a {@link pullModel} call. */
+export interface DownloadProgress {
+  /** Model id. */
+  readonly id: string;
+  /** Which file is being fetched (the config comes first, then the model). */
+  readonly file: "config" | "model";
+  /** Local file name being written (without `.partial`). */
+  readonly fileName: string;
+  /** Bytes of this file received so far. */
+  readonly receivedBytes: number;
+  /** Size of this file. */
+  readonly totalBytes: number;
+  /** Bytes of all files of the voice received so far; never decreases. */
+  readonly overallReceivedBytes: number;
+  /** Size of all files of the voice. */
+  readonly overallTotalBytes: number;
+}
+
+/** Options of {@link pullModel}. */
+export interface PullOptions {
+  /**
+   * Replaces the catalogue's host, prefix and revision: files are fetched from
+   * `<baseUrl>/<path>` (a mirror or a test server; the CLI reads `TTS_MODELS_BASE_URL`).
+   */
+  readonly baseUrl?: string;
+  /** The `fetch` to use (default: the global one). */
+  readonly fetch?: typeof fetch;
+  /** Called when the download starts a file and after every chunk received. */
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Cancels the download; partial files are removed. */
+  readonly signal?: AbortSignal;
+  /** Download even when intact files are already there. */
+  readonly force?: boolean;
+}
+
+/** Outcome of {@link pullModel}. */
+export interface PullResult {
+  /** Model id. */
+  readonly id: string;
+  /** Path of the stored `.onnx`. */
+  readonly modelPath: string;
+  /** Path of the stored `.onnx.json`. */
+  readonly configPath: string;
+  /** Bytes of both files. */
+  readonly sizeBytes: number;
+  /** SHA-256 of the stored `.onnx`. */
+  readonly sha256: string;
+  /** True when the files were already there and intact, so nothing was downloaded. */
+  readonly skipped: boolean;
+  /** False when the catalogue has no digest for a file, so it could only be size-checked. */
+  readonly verified: boolean;
+}
+
+/** A file could not be fetched (network error or HTTP error status). */
+export class DownloadError extends Error {
+  /** The URL requested. */
+  readonly url: string;
+  /** HTTP status, when the server answered. */
+  readonly status?: number;
+
+  /** Creates the error; `name` is `DownloadError`. */
+  constructor(message: string, url: string, status?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DownloadError";
+    this.url = url;
+    this.status = status;
+  }
+}
+
+/** A downloaded file does not match the catalogue (size or SHA-256); it was deleted. */
+export class IntegrityError extends Error {
+  /** The URL the file came from. */
+  readonly url: string;
+  /** What was compared. */
+  readonly check: "size" | "sha256";
+  /** Catalogue value (bytes or hex digest). */
+  readonly expected: string;
+  /** Value of the received data. */
+  readonly actual: string;
+
+  /** Creates the error; `name` is `IntegrityError`. */
+  constructor(
+    message: string,
+    url: string,
+    check: "size" | "sha256",
+    expected: string,
+    actual: string,
+  ) {
+    super(message);
+    this.name = "IntegrityError";
+    this.url = url;
+    this.check = check;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Local paths of a voice in the models directory: `<dir>/<id>.onnx` and `<dir>/<id>.onnx.json`. */
+export function localVoicePaths(
+  id: string,
+  modelsDir: string,
+): { modelPath: string; configPath: string } {
+  const problem = validateModelId(id);
+  if (problem) throw new Error(`cannot store voice: ${problem}`);
+  const modelPath = join(modelsDir, `${id}.onnx`);
+  return { modelPath, configPath: `${modelPath}.json` };
+}
+
+/**
+ * Downloads a catalogue voice (`.onnx.json`, then `.onnx`) into `modelsDir`, verifying size
+ * and SHA-256 of each file before it is renamed into place. When intact files are already
+ * there, nothing is downloaded (unless `force`).
+ *
+ * @throws {DownloadError} on network errors and HTTP error statuses (with `status`)
+ * @throws {IntegrityError} when a file's size or digest differs; no file is left behind
+ */
+export async function pullModel(
+  entry: CatalogEntry,
+  modelsDir: string,
+  options: PullOptions = {},
+): Promise<PullResult> {
+  const { modelPath, configPath } = localVoicePaths(entry.id, modelsDir);
+  const verified = entry.model.sha256 !== null && entry.config.sha256 !== null;
+  const sizeBytes = entry.model.sizeBytes + entry.config.sizeBytes;
+  if (!options.force) {
+    const present = await intactDigest(modelPath, entry.model);
+    if (present !== null && (await intactDigest(configPath, entry.config)) !== null) {
+      return {
+        id: entry.id,
+        modelPath,
+        configPath,
+        sizeBytes,
+        sha256: present,
+        skipped: true,
+        verified,
+      };
+    }
+  }
+  await Deno.mkdir(modelsDir, { recursive: true });
+  const fetchFn = options.fetch ?? fetch;
+  const parts = [
+    { kind: "config" as const, file: entry.config, dest: configPath },
+    { kind: "model" as const, file: entry.model, dest: modelPath },
+  ];
+  const partials = parts.map((p) => p.dest + PARTIAL_SUFFIX);
+  let done = 0;
+  let modelSha = "";
+  try {
+    for (const [i, part] of parts.entries()) {
+      const url = catalogFileUrl(entry, part.file, options.baseUrl);
+      const fileName = baseName(part.dest);
+      const report = (received: number) =>
+        options.onProgress?.({
+          id: entry.id,
+          file: part.kind,
+          fileName,
+          receivedBytes: received,
+          totalBytes: part.file.sizeBytes,
+          overallReceivedBytes: done + received,
+          overallTotalBytes: sizeBytes,
+        });
+      const sha = await downloadFile(fetchFn, url, partials[i], part.file, report, options.signal);
+      if (part.kind === "model") modelSha = sha;
+      done += part.file.sizeBytes;
+    }
+    // Model first, then config: a voice is only seen by the store once both exist.
+    await Deno.rename(partials[1], modelPath);
+    await Deno.rename(partials[0], configPath);
+  } catch (error) {
+    await Promise.all(partials.map(removeQuietly));
+    throw error;
+  }
+  return {
+    id: entry.id,
+    modelPath,
+    configPath,
+    sizeBytes,
+    sha256: modelSha,
+    skipped: false,
+    verified,
+  };
+}
+
+/** Streams one URL into `dest`, hashing on the way; returns the hex SHA-256. */
+async function downloadFile(
+  fetchFn: typeof fetch,
+  url: string,
+  dest: string,
+  expected: CatalogFile,
+  report: (received: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new DownloadError(`cannot fetch ${url}: ${describe(error)}`, url, undefined, {
+      cause: error,
+    });
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel();
+    const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+    throw new DownloadError(`HTTP ${status} for ${url}`, url, response.status);
+  }
+  const announced = response.headers.get("content-length");
+  if (announced !== null && Number(announced) !== expected.sizeBytes) {
+    await response.body.cancel();
+    throw new IntegrityError(
+      `${url}: the server announces ${announced} bytes, the catalogue says ${expected.sizeBytes}`,
+      url,
+      "size",
+      String(expected.sizeBytes),
+      announced,
+    );
+  }
+  const hash = createHash("sha256");
+  let received = 0;
+  report(0);
+  {
+    using file = await Deno.open(dest, { write: true, create: true, truncate: true });
+    const reader = response.body.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.byteLength;
+        if (received > expected.sizeBytes) {
+          throw new IntegrityError(
+            `${url}: received more than the ${expected.sizeBytes} bytes the catalogue lists`,
+            url,
+            "size",
+            String(expected.sizeBytes),
+            `more than ${expected.sizeBytes}`,
+          );
+        }
+        hash.update(value);
+        await writeAll(file, value);
+        report(received);
+      }
+    } finally {
+      reader.releaseLock();
+      await response.body.cancel().catch(() => {});
+    }
+  }
+  if (received !== expected.sizeBytes) {
+    throw new IntegrityError(
+      `${url}: received ${received} bytes, the catalogue says ${expected.sizeBytes}`,
+      url,
+      "size",
+      String(expected.sizeBytes),
+      String(received),
+    );
+  }
+  const actual = hash.digest("hex");
+  if (expected.sha256 !== null && actual !== expected.sha256) {
+    throw new IntegrityError(
+      `sha256 mismatch for ${url}: expected ${expected.sha256}, got ${actual}; ` +
+        "the download was discarded",
+      url,
+      "sha256",
+      expected.sha256,
+      actual,
+    );
+  }
+  return actual;
+}
+
+/** An error's message, with its cause's (fetch hides the DNS / connection detail there). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message;
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.byteLength) offset += await file.write(data.subarray(offset));
+}
+
+/** Digest of a file already in place when it matches the catalogue size (and digest, if any). */
+async function intactDigest(path: string, expected: CatalogFile): Promise<string | null> {
+  try {
+    const stat = await Deno.stat(path);
+    if (!stat.isFile || stat.size !== expected.sizeBytes) return null;
+    const { sha256 } = await sha256File(path);
+    return expected.sha256 === null || sha256 === expected.sha256 ? sha256 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch {
+    // already gone
+  }
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}

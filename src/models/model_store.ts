@@ -1,0 +1,586 @@
+/**
+ * The models directory: which voices exist, where their files are, and whether they are intact.
+ *
+ * {@link ModelStore.scan} walks the directory for Piper voices (`<id>.onnx` next to
+ * `<id>.onnx.json`, in subfolders too), reports malformed ones without failing on the rest,
+ * and merges them with the catalogue (downloaded or not) and the built-in espeak-ng voices
+ * into one list of {@link ModelDescriptor}s.
+ *
+ * @module
+ */
+
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import {
+  type Catalog,
+  type CatalogEntry,
+  DEFAULT_CATALOG_PATH,
+  ESPEAK_ID_PREFIX,
+  loadCatalog,
+  validateModelId,
+} from "./catalog.ts";
+import { sha256File } from "./sha256.ts";
+
+export { validateModelId } from "./catalog.ts";
+
+/** Model families the store knows. */
+export type ModelFamily = "piper" | "espeak";
+
+/** Everything known about one voice, downloaded or not. */
+export interface ModelDescriptor {
+  /** Model id, e.g. `en_US-lessac-medium` or `espeak-en-us`. */
+  readonly id: string;
+  /** Model family. */
+  readonly family: ModelFamily;
+  /** Language codes, lower case with `-` (e.g. `en-us`). */
+  readonly languages: readonly string[];
+  /** Native output sample rate in Hz (from the local config when downloaded). */
+  readonly sampleRate: number;
+  /** Quality label (`x_low`, `low`, `medium`, `high`). */
+  readonly quality: string;
+  /** Size on disk when downloaded, else the catalogue's download size; 0 for built-ins. */
+  readonly sizeBytes: number;
+  /** Licence (from the catalogue; `unknown` for local voices it does not list). */
+  readonly license: string;
+  /** Catalogue SHA-256 of the `.onnx`; `null` when the catalogue has none. */
+  readonly sha256: string | null;
+  /** Absolute path of the `.onnx`, when downloaded. */
+  readonly modelPath?: string;
+  /** Absolute path of the `.onnx.json`, when downloaded. */
+  readonly configPath?: string;
+  /** Family voice name: the espeak-ng voice (`en-us`), also for Piper's phonemiser. */
+  readonly voiceName?: string;
+  /** Whether the voice can be loaded now (built-ins always can). */
+  readonly downloaded: boolean;
+  /** Number of speakers (1 for single-speaker voices). */
+  readonly numSpeakers: number;
+  /**
+   * Speaker names of a multi-speaker voice, in speaker-id order, as its downloaded config
+   * lists them; empty for single-speaker voices and for voices not downloaded.
+   */
+  readonly speakers: readonly string[];
+}
+
+/** A voice-like file set in the models directory that cannot be used. */
+export interface ModelProblem {
+  /** Path of the file at fault, relative to the models directory. */
+  readonly path: string;
+  /** Model id the files would have had, when it can be told. */
+  readonly id?: string;
+  /** What is wrong. */
+  readonly reason: string;
+}
+
+/** Outcome of {@link ModelStore.scan}. */
+export interface ScanResult {
+  /** Built-in, downloaded and downloadable voices, built-ins first, then by id. */
+  readonly models: readonly ModelDescriptor[];
+  /** Malformed voices found on disk. */
+  readonly problems: readonly ModelProblem[];
+}
+
+/** Outcome of {@link ModelStore.check} and {@link ModelStore.verify}. */
+export interface VerifyResult {
+  /** Model id. */
+  readonly id: string;
+  /**
+   * `verified`: digest matches the catalogue; `mismatch`: it does not (or the size differs);
+   * `unverifiable`: no catalogue digest to compare with (or a built-in voice);
+   * `missing`: the model file is not there.
+   */
+  readonly status: "verified" | "mismatch" | "unverifiable" | "missing";
+  /** Catalogue digest. */
+  readonly expected: string | null;
+  /** Digest of the file on disk, when it was read. */
+  readonly actual: string | null;
+  /** One line for people. */
+  readonly message: string;
+}
+
+/** Options of {@link ModelStore}. */
+export interface ModelStoreOptions {
+  /** The models directory. Need not exist: then no voice is downloaded. */
+  readonly modelsDir: string;
+  /**
+   * Catalogue of downloadable voices: a parsed catalogue, the path of one, or `null` for none.
+   * Default: the project's `models/catalog.json`, loaded on first use. A catalogue that cannot
+   * be loaded is reported by {@link ModelStore.scan} as a problem, not thrown.
+   */
+  readonly catalog?: Catalog | string | null;
+}
+
+/** Raised by {@link ModelStore.verify} when a voice's model file is missing or differs. */
+export class ModelVerificationError extends Error {
+  /** The check's outcome (`status` is `mismatch` or `missing`). */
+  readonly result: VerifyResult;
+
+  /** Creates the error from a failed check; `name` is `ModelVerificationError`. */
+  constructor(result: VerifyResult) {
+    super(result.message);
+    this.name = "ModelVerificationError";
+    this.result = result;
+  }
+}
+
+/** A built-in espeak-ng voice. */
+interface BuiltinVoice {
+  readonly voice: string;
+  readonly languages: readonly string[];
+}
+
+const BUILTIN_VOICES: readonly BuiltinVoice[] = [
+  { voice: "en-us", languages: ["en-us"] },
+  { voice: "en-gb", languages: ["en-gb"] },
+  { voice: "de", languages: ["de"] },
+  { voice: "fr", languages: ["fr"] },
+  { voice: "es", languages: ["es"] },
+];
+
+/** Id of the worker's default voice (built in, always available). */
+export const DEFAULT_MODEL_ID = "espeak-en-us";
+
+/** Sample rate of espeak-ng output. */
+export const ESPEAK_SAMPLE_RATE = 22050;
+
+/** The built-in espeak-ng voices: `espeak-en-us`, `espeak-en-gb`, `espeak-de`, `espeak-fr`, `espeak-es`. */
+export const BUILTIN_ESPEAK_MODELS: readonly ModelDescriptor[] = BUILTIN_VOICES.map((v) => ({
+  id: `${ESPEAK_ID_PREFIX}${v.voice}`,
+  family: "espeak",
+  languages: v.languages,
+  sampleRate: ESPEAK_SAMPLE_RATE,
+  quality: "low",
+  sizeBytes: 0,
+  license: "GPL-3.0-or-later",
+  sha256: null,
+  voiceName: v.voice,
+  downloaded: true,
+  numSpeakers: 1,
+  speakers: [],
+}));
+
+const MAX_SCAN_DEPTH = 6;
+/** Files modified more recently than this are re-hashed on every check. */
+const RACY_WINDOW_MS = 2000;
+const MODEL_SUFFIX = ".onnx";
+const CONFIG_SUFFIX = ".onnx.json";
+
+/** A Piper voice found on disk, before merging with the catalogue. */
+interface LocalVoice {
+  readonly id: string;
+  readonly modelPath: string;
+  readonly configPath: string;
+  readonly sizeBytes: number;
+  readonly sampleRate: number;
+  readonly quality: string;
+  readonly languages: readonly string[];
+  readonly numSpeakers: number;
+  readonly speakers: readonly string[];
+  readonly voiceName?: string;
+}
+
+interface DigestCacheEntry {
+  readonly size: number;
+  readonly mtimeMs: number | null;
+  readonly sha256: string;
+}
+
+/** The models directory, the catalogue and the built-in voices, as one list. */
+export class ModelStore {
+  /** The models directory, as an absolute path. */
+  readonly modelsDir: string;
+  readonly #catalogSource: Catalog | string | null;
+  #catalog: Promise<{ catalog: Catalog | null; problem?: ModelProblem }> | undefined;
+  readonly #digests = new Map<string, DigestCacheEntry>();
+
+  /**
+   * Creates a store; nothing is read until it is used.
+   *
+   * @param options the models directory (a string), or options with a catalogue
+   */
+  constructor(options: string | ModelStoreOptions) {
+    const opts = typeof options === "string" ? { modelsDir: options } : options;
+    this.modelsDir = resolve(opts.modelsDir);
+    this.#catalogSource = opts.catalog === undefined ? DEFAULT_CATALOG_PATH : opts.catalog;
+  }
+
+  /** The catalogue in use (loaded on first call); `null` when there is none or it is broken. */
+  async catalog(): Promise<Catalog | null> {
+    return (await this.#loadCatalog()).catalog;
+  }
+
+  #loadCatalog(): Promise<{ catalog: Catalog | null; problem?: ModelProblem }> {
+    const source = this.#catalogSource;
+    this.#catalog ??= source === null || typeof source !== "string"
+      ? Promise.resolve({ catalog: source })
+      : loadCatalog(source).then(
+        (catalog) => ({ catalog }),
+        (error: unknown) => ({
+          catalog: null,
+          problem: {
+            path: source,
+            reason: `catalogue not used: ${error instanceof Error ? error.message : error}`,
+          },
+        }),
+      );
+    return this.#catalog;
+  }
+
+  /** All voices: built in, downloaded and downloadable (the `models` of {@link scan}). */
+  async list(): Promise<readonly ModelDescriptor[]> {
+    return (await this.scan()).models;
+  }
+
+  /**
+   * Walks the models directory and lists every voice. Never throws for a malformed voice:
+   * those are returned in `problems` and left out (or listed as not downloaded, when the
+   * catalogue has them). A missing models directory means nothing is downloaded.
+   *
+   * @throws when the models directory exists but cannot be read
+   */
+  async scan(): Promise<ScanResult> {
+    const problems: ModelProblem[] = [];
+    const { catalog, problem: catalogProblem } = await this.#loadCatalog();
+    if (catalogProblem) problems.push(catalogProblem);
+    const local = new Map<string, LocalVoice>();
+    const files: string[] = [];
+    await this.#walk(this.modelsDir, 0, files, problems);
+    files.sort();
+    const fileSet = new Set(files);
+    for (const path of files) {
+      const rel = relative(this.modelsDir, path);
+      if (path.endsWith(CONFIG_SUFFIX)) {
+        const modelPath = path.slice(0, -".json".length);
+        if (!fileSet.has(modelPath)) {
+          problems.push({
+            path: rel,
+            id: baseName(modelPath).slice(0, -MODEL_SUFFIX.length),
+            reason: `config without model: ${baseName(modelPath)} is missing`,
+          });
+        }
+        continue;
+      }
+      if (!path.endsWith(MODEL_SUFFIX)) continue;
+      const id = baseName(path).slice(0, -MODEL_SUFFIX.length);
+      const idProblem = validateModelId(id) ??
+        (id.startsWith(ESPEAK_ID_PREFIX)
+          ? `ids starting with "${ESPEAK_ID_PREFIX}" are built in`
+          : null);
+      if (idProblem) {
+        problems.push({ path: rel, reason: idProblem });
+        continue;
+      }
+      const seen = local.get(id);
+      if (seen) {
+        problems.push({
+          path: rel,
+          id,
+          reason: `duplicate id: already found at ${relative(this.modelsDir, seen.modelPath)}`,
+        });
+        continue;
+      }
+      const configPath = `${path}.json`;
+      if (!fileSet.has(configPath)) {
+        problems.push({
+          path: rel,
+          id,
+          reason: `missing config: ${baseName(configPath)} not found`,
+        });
+        continue;
+      }
+      const result = await readLocalVoice(id, path, configPath);
+      if (typeof result === "string") {
+        problems.push({ path: relative(this.modelsDir, configPath), id, reason: result });
+        continue;
+      }
+      local.set(id, result);
+    }
+    return { models: this.#merge(local, catalog), problems };
+  }
+
+  /**
+   * Finds one voice by id (scanning the directory afresh, so newly pulled voices are seen).
+   * Invalid ids (see {@link validateModelId}) resolve to `undefined` without touching disk.
+   */
+  async resolve(id: string): Promise<ModelDescriptor | undefined> {
+    if (validateModelId(id) !== null) return undefined;
+    const builtin = BUILTIN_ESPEAK_MODELS.find((m) => m.id === id);
+    if (builtin) return builtin;
+    const { models } = await this.scan();
+    return models.find((m) => m.id === id);
+  }
+
+  /**
+   * Checks a voice before loading: like {@link check}, but a missing or differing model file
+   * is an error. Voices without a catalogue digest pass (`unverifiable`).
+   *
+   * @throws {ModelVerificationError} when the model file is missing or differs
+   */
+  async verify(descriptor: ModelDescriptor): Promise<VerifyResult> {
+    const result = await this.check(descriptor);
+    if (result.status === "mismatch" || result.status === "missing") {
+      throw new ModelVerificationError(result);
+    }
+    return result;
+  }
+
+  /**
+   * Compares a downloaded voice's `.onnx` with the catalogue digest (streaming SHA-256; the
+   * size is compared first, so a truncated file fails fast). Digests are remembered per file
+   * size and modification time, so checking an unchanged file again costs no re-read.
+   * Never throws for a bad file: the outcome is in `status`.
+   */
+  async check(descriptor: ModelDescriptor): Promise<VerifyResult> {
+    const { id } = descriptor;
+    const expected = descriptor.sha256;
+    if (descriptor.family === "espeak") {
+      return { id, status: "unverifiable", expected, actual: null, message: `${id} is built in` };
+    }
+    if (!descriptor.modelPath) {
+      return { id, status: "missing", expected, actual: null, message: `${id} is not downloaded` };
+    }
+    const path = resolve(descriptor.modelPath);
+    if (!this.#inside(path)) {
+      return {
+        id,
+        status: "missing",
+        expected,
+        actual: null,
+        message: `${path} is outside the models directory ${this.modelsDir}; not read`,
+      };
+    }
+    const entry = (await this.catalog())?.voices.find((v) => v.id === id);
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.stat(path);
+    } catch {
+      return { id, status: "missing", expected, actual: null, message: `${path} is missing` };
+    }
+    if (entry && stat.size !== entry.model.sizeBytes) {
+      return {
+        id,
+        status: "mismatch",
+        expected,
+        actual: null,
+        message:
+          `${path} has ${stat.size} bytes; the catalogue says ${entry.model.sizeBytes}: pull it again`,
+      };
+    }
+    const actual = await this.#digest(path, stat);
+    if (expected === null) {
+      return {
+        id,
+        status: "unverifiable",
+        expected,
+        actual,
+        message: `${id}: no catalogue digest to compare with (sha256 ${actual})`,
+      };
+    }
+    if (actual !== expected) {
+      return {
+        id,
+        status: "mismatch",
+        expected,
+        actual,
+        message: `${id}: sha256 is ${actual}, expected ${expected}: pull it again`,
+      };
+    }
+    return { id, status: "verified", expected, actual, message: `${id}: sha256 ${actual} OK` };
+  }
+
+  async #digest(path: string, stat: Deno.FileInfo): Promise<string> {
+    const mtimeMs = stat.mtime?.getTime() ?? null;
+    const cached = this.#digests.get(path);
+    if (cached && mtimeMs !== null && cached.size === stat.size && cached.mtimeMs === mtimeMs) {
+      return cached.sha256;
+    }
+    const { sha256 } = await sha256File(path);
+    // As git does with "racily clean" files: a file modified just now could change again
+    // within the same timestamp tick, so its digest is only remembered once it has aged.
+    if (mtimeMs !== null && Date.now() - mtimeMs > RACY_WINDOW_MS) {
+      this.#digests.set(path, { size: stat.size, mtimeMs, sha256 });
+    }
+    return sha256;
+  }
+
+  #inside(path: string): boolean {
+    const rel = relative(this.modelsDir, path);
+    return rel !== "" && rel.split(sep)[0] !== ".." && !isAbsolute(rel);
+  }
+
+  async #walk(dir: string, depth: number, out: string[], problems: ModelProblem[]): Promise<void> {
+    let entries: AsyncIterable<Deno.DirEntry>;
+    try {
+      entries = Deno.readDir(dir);
+      for await (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory) {
+          if (entry.name.startsWith(".")) continue;
+          if (depth + 1 >= MAX_SCAN_DEPTH) {
+            problems.push({
+              path: relative(this.modelsDir, path),
+              reason: "folder nested too deep; skipped",
+            });
+            continue;
+          }
+          await this.#walk(path, depth + 1, out, problems);
+        } else if (entry.isFile || entry.isSymlink) {
+          // Symlinked files are accepted (models are often linked in); symlinked folders are
+          // not followed, so a link loop cannot hang the scan.
+          if (entry.isSymlink && !(await isFile(path))) continue;
+          out.push(path);
+        }
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound && depth === 0) return;
+      if (depth === 0) throw error;
+      problems.push({
+        path: relative(this.modelsDir, dir),
+        reason: `cannot read folder: ${error}`,
+      });
+    }
+  }
+
+  #merge(local: Map<string, LocalVoice>, catalog: Catalog | null): ModelDescriptor[] {
+    const byId = new Map<string, ModelDescriptor>();
+    for (const entry of catalog?.voices ?? []) {
+      byId.set(entry.id, fromCatalog(entry, local.get(entry.id)));
+    }
+    for (const voice of local.values()) {
+      if (!byId.has(voice.id)) byId.set(voice.id, fromLocal(voice));
+    }
+    const others = [...byId.values()].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return [...BUILTIN_ESPEAK_MODELS, ...others];
+  }
+}
+
+function baseName(path: string): string {
+  const i = path.lastIndexOf("/");
+  const j = path.lastIndexOf("\\");
+  return path.slice(Math.max(i, j) + 1);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function fromCatalog(entry: CatalogEntry, local: LocalVoice | undefined): ModelDescriptor {
+  const base = {
+    id: entry.id,
+    family: "piper" as const,
+    license: entry.license,
+    sha256: entry.model.sha256,
+  };
+  if (local) {
+    return {
+      ...base,
+      languages: local.languages.length > 0 ? local.languages : entry.languages,
+      sampleRate: local.sampleRate,
+      quality: local.quality || entry.quality,
+      sizeBytes: local.sizeBytes,
+      modelPath: local.modelPath,
+      configPath: local.configPath,
+      voiceName: local.voiceName,
+      downloaded: true,
+      numSpeakers: local.numSpeakers,
+      speakers: local.speakers,
+    };
+  }
+  return {
+    ...base,
+    languages: entry.languages,
+    sampleRate: entry.sampleRate,
+    quality: entry.quality,
+    sizeBytes: entry.model.sizeBytes + entry.config.sizeBytes,
+    downloaded: false,
+    numSpeakers: entry.speakers,
+    speakers: [],
+  };
+}
+
+function fromLocal(voice: LocalVoice): ModelDescriptor {
+  return {
+    id: voice.id,
+    family: "piper",
+    languages: voice.languages,
+    sampleRate: voice.sampleRate,
+    quality: voice.quality,
+    sizeBytes: voice.sizeBytes,
+    license: "unknown",
+    sha256: null,
+    modelPath: voice.modelPath,
+    configPath: voice.configPath,
+    voiceName: voice.voiceName,
+    downloaded: true,
+    numSpeakers: voice.numSpeakers,
+    speakers: voice.speakers,
+  };
+}
+
+/** Reads a Piper config; returns what is wrong as a string when it cannot be used. */
+async function readLocalVoice(
+  id: string,
+  modelPath: string,
+  configPath: string,
+): Promise<LocalVoice | string> {
+  let text: string;
+  let sizeBytes: number;
+  try {
+    text = await Deno.readTextFile(configPath);
+    sizeBytes = (await Deno.stat(modelPath)).size + new TextEncoder().encode(text).byteLength;
+  } catch (error) {
+    return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    return `config is not valid JSON: ${(error as Error).message}`;
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    return "config is not a JSON object";
+  }
+  const c = config as Record<string, unknown>;
+  const audio = c.audio as Record<string, unknown> | undefined;
+  const sampleRate = audio?.sample_rate;
+  if (typeof sampleRate !== "number" || !Number.isInteger(sampleRate) || sampleRate <= 0) {
+    return "config has no valid audio.sample_rate";
+  }
+  const numSpeakers = c.num_speakers ?? 1;
+  if (typeof numSpeakers !== "number" || !Number.isInteger(numSpeakers) || numSpeakers < 1) {
+    return "config has an invalid num_speakers";
+  }
+  const espeakVoice = (c.espeak as Record<string, unknown> | undefined)?.voice;
+  const languageCode = (c.language as Record<string, unknown> | undefined)?.code;
+  const languages: string[] = [];
+  if (typeof languageCode === "string" && languageCode.length > 0) {
+    languages.push(languageCode.toLowerCase().replaceAll("_", "-"));
+  } else if (typeof espeakVoice === "string" && espeakVoice.length > 0) {
+    languages.push(espeakVoice.toLowerCase());
+  }
+  const quality = typeof audio?.quality === "string" ? audio.quality : "";
+  const speakers = numSpeakers > 1 ? speakerNames(c.speaker_id_map) : [];
+  return {
+    id,
+    modelPath,
+    configPath,
+    sizeBytes,
+    sampleRate,
+    quality,
+    languages,
+    numSpeakers,
+    speakers,
+    voiceName: typeof espeakVoice === "string" && espeakVoice.length > 0 ? espeakVoice : undefined,
+  };
+}
+
+/** Speaker names of a Piper `speaker_id_map` (`{name: id}`), ordered by id. */
+function speakerNames(map: unknown): string[] {
+  if (typeof map !== "object" || map === null || Array.isArray(map)) return [];
+  return Object.entries(map as Record<string, unknown>)
+    .filter((e): e is [string, number] => typeof e[1] === "number")
+    .sort((a, b) => a[1] - b[1])
+    .map(([name]) => name);
+}

@@ -1,0 +1,382 @@
+import assert from "node:assert/strict";
+import {
+  type SegmenterOptions,
+  SentenceSegmenter,
+  SentenceSegmenterStream,
+} from "./sentence_segmenter.ts";
+
+/** Segments of `text` pushed in one chunk, then flushed. */
+function segmentWhole(text: string, options: Partial<SegmenterOptions> = {}): string[] {
+  const segmenter = new SentenceSegmenter(options);
+  return [...segmenter.push(text), ...segmenter.flush()];
+}
+
+/** Segments of `text` pushed in the given chunks, then flushed. */
+function segmentChunks(chunks: readonly string[], options: Partial<SegmenterOptions>): string[] {
+  const segmenter = new SentenceSegmenter(options);
+  const out: string[] = [];
+  for (const chunk of chunks) out.push(...segmenter.push(chunk));
+  out.push(...segmenter.flush());
+  return out;
+}
+
+/** Mulberry32: a small seeded PRNG, so that every chunking can be replayed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cuts `text` into chunks of 1..12 characters, anywhere (inside words, numbers, punctuation). */
+function randomChunks(text: string, random: () => number): string[] {
+  const chunks: string[] = [];
+  for (let at = 0; at < text.length;) {
+    const size = 1 + Math.floor(random() * 12);
+    chunks.push(text.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+const noSpace = (text: string) => text.replace(/\s+/g, "");
+
+const OFF = { fastFirstSegment: false };
+
+Deno.test("SentenceSegmenter: sentence boundaries", async (t) => {
+  const table: { name: string; text: string; want: string[] }[] = [
+    {
+      name: "terminators, runs and closing quotes",
+      text: 'Hello there. Are you sure?! "Yes." (Really!) Wait... What? Fine…  Done',
+      want: [
+        "Hello there.",
+        "Are you sure?!",
+        '"Yes."',
+        "(Really!)",
+        "Wait...",
+        "What?",
+        "Fine…",
+        "Done",
+      ],
+    },
+    {
+      name: "decimals, versions and money are not boundaries",
+      text: "Pi is 3.14 and v1.2.3 costs $3.50 today. Next one.",
+      want: ["Pi is 3.14 and v1.2.3 costs $3.50 today.", "Next one."],
+    },
+    {
+      name: "abbreviations from the table",
+      text:
+        "Mr. Smith and Mrs. Jones met Dr. Brown on St. Patrick's day. They ate fruit, e.g. apples, i.e. red ones, vs. pears. The U.S. Army came.",
+      want: [
+        "Mr. Smith and Mrs. Jones met Dr. Brown on St. Patrick's day.",
+        "They ate fruit, e.g. apples, i.e. red ones, vs. pears.",
+        "The U.S. Army came.",
+      ],
+    },
+    {
+      name: "abbreviations that may end a sentence",
+      text:
+        "Bring pens, paper, etc. and a bag. Bring pens, paper, etc. Then leave at 5 p.m. today. Or at 6 p.m. Fine.",
+      want: [
+        "Bring pens, paper, etc. and a bag.",
+        "Bring pens, paper, etc.",
+        "Then leave at 5 p.m. today.",
+        "Or at 6 p.m.",
+        "Fine.",
+      ],
+    },
+    {
+      name: "initials",
+      text: "J. R. R. Tolkien wrote it. So did J.K. Rowling.",
+      want: ["J. R. R. Tolkien wrote it.", "So did J.K. Rowling."],
+    },
+    {
+      name: "ellipsis followed by lowercase continues the sentence",
+      text: "Well... maybe not. I think… yes. Hmm... No!",
+      want: ["Well... maybe not.", "I think… yes.", "Hmm...", "No!"],
+    },
+    {
+      name: "quoted speech followed by lowercase continues",
+      text: '"Stop!" he said. "Why?" She left.',
+      want: ['"Stop!" he said.', '"Why?"', "She left."],
+    },
+    {
+      name: "URLs and e-mail addresses",
+      text:
+        "See https://example.com/a.b?x=1. Mail me at jane.doe@mail.example.org! Or visit www.test.io.",
+      want: [
+        "See https://example.com/a.b?x=1.",
+        "Mail me at jane.doe@mail.example.org!",
+        "Or visit www.test.io.",
+      ],
+    },
+    {
+      name: "numbered lists, bullets and paragraphs",
+      text: "Steps:\n1. Buy milk. Then pay.\n2. Go home\n\n- Rest a bit\nDone.\n3.\nEnd",
+      want: [
+        "Steps:",
+        "1. Buy milk.",
+        "Then pay.",
+        "2. Go home",
+        "- Rest a bit",
+        "Done.",
+        "3.",
+        "End",
+      ],
+    },
+    {
+      name: "a line that goes on in lowercase is a wrapped sentence",
+      text: "This line is\nwrapped here. Next\nLine.\r\nAnd a CRLF\r\nline.\n\nnew paragraph",
+      want: ["This line is wrapped here.", "Next", "Line.", "And a CRLF line.", "new paragraph"],
+    },
+    {
+      name: "a number ending a sentence mid-line is a boundary",
+      text: "I counted to 3. Then I stopped.",
+      want: ["I counted to 3.", "Then I stopped."],
+    },
+    {
+      name: "numbering abbreviation before a digit",
+      text: "See No. 5 in the list. I said no. Then left.",
+      want: ["See No. 5 in the list.", "I said no.", "Then left."],
+    },
+    {
+      name: "whitespace is collapsed and trimmed",
+      text: "  Lots   of\tspace  here.   And\u00a0more. ",
+      want: ["Lots of space here.", "And more."],
+    },
+    {
+      name: "pure punctuation is never emitted on its own",
+      text: "First. ... Second.\n---\n***\n\n. Third.",
+      want: ["First.", "... Second.", ". Third."],
+    },
+    {
+      name: "no terminator at all",
+      text: "just some words without an end",
+      want: ["just some words without an end"],
+    },
+    { name: "empty and whitespace-only", text: " \n\t \n", want: [] },
+  ];
+  for (const { name, text, want } of table) {
+    await t.step(name, () => assert.deepEqual(segmentWhole(text, OFF), want));
+  }
+});
+
+Deno.test("SentenceSegmenter: a terminator at the end of the text waits for what follows", () => {
+  const segmenter = new SentenceSegmenter(OFF);
+  assert.deepEqual(segmenter.push("It costs 3."), []);
+  assert.deepEqual(segmenter.push("5 dollars at example."), []);
+  assert.deepEqual(segmenter.push("com today."), []);
+  // Whitespace confirms an ordinary sentence end.
+  assert.deepEqual(segmenter.push(" "), ["It costs 3.5 dollars at example.com today."]);
+  assert.deepEqual(segmenter.push("Wait..."), []);
+  // An ellipsis waits for the next word: lowercase continues the sentence.
+  assert.deepEqual(segmenter.push(" "), []);
+  assert.deepEqual(segmenter.push("what? "), ["Wait... what?"]);
+  assert.deepEqual(segmenter.push("Dr. "), []);
+  assert.deepEqual(segmenter.push("Who"), []);
+  assert.deepEqual(segmenter.flush(), ["Dr. Who"]);
+});
+
+Deno.test("SentenceSegmenter: the fast path emits the first clause before the sentence ends", () => {
+  const segmenter = new SentenceSegmenter();
+  assert.deepEqual(segmenter.push("The weather today"), []);
+  assert.deepEqual(segmenter.push(" is sunny,"), []);
+  // The comma is confirmed by the whitespace after it, long before the sentence ends.
+  assert.deepEqual(segmenter.push(" "), ["The weather today is sunny,"]);
+  // Later segments are whole sentences, commas or not.
+  assert.deepEqual(segmenter.push("with highs of 75, and a light breeze from the west. Later, "), [
+    "with highs of 75, and a light breeze from the west.",
+  ]);
+  assert.deepEqual(segmenter.flush(), ["Later,"]);
+  // flush() starts a new utterance: the fast path applies again.
+  assert.deepEqual(segmenter.push("Sure thing, I can help you with that, just a moment. "), [
+    "Sure thing, I can help you with that,",
+    "just a moment.",
+  ]);
+  assert.deepEqual(segmenter.flush(), []);
+});
+
+Deno.test("SentenceSegmenter: fast-path clause boundaries", async (t) => {
+  const table: {
+    name: string;
+    text: string;
+    want: string[];
+    options?: Partial<SegmenterOptions>;
+  }[] = [
+    {
+      name: "too few words before the comma",
+      text: "Yes, of course, I can help with that today. Okay.",
+      want: ["Yes, of course, I can help with that today.", "Okay."],
+    },
+    {
+      name: "semicolon",
+      text: "I looked everywhere for it; it was gone. Sad.",
+      want: ["I looked everywhere for it;", "it was gone.", "Sad."],
+    },
+    {
+      name: "colon",
+      text: "Here is what you need: milk, eggs and bread.",
+      want: ["Here is what you need:", "milk, eggs and bread."],
+    },
+    {
+      name: "spaced dash",
+      text: "I went home early - it was late. Then I slept.",
+      want: ["I went home early -", "it was late.", "Then I slept."],
+    },
+    {
+      name: "unspaced em dash",
+      text: "This is really quite great—really great, I mean.",
+      want: ["This is really quite great—", "really great, I mean."],
+    },
+    {
+      name: "a short first sentence is the first segment",
+      text: "Sure! Let me check that for you, one moment.",
+      want: ["Sure!", "Let me check that for you, one moment."],
+    },
+    {
+      name: "thousands separators are not clause boundaries",
+      text: "There were about 1,234,567 people there at noon.",
+      want: ["There were about 1,234,567 people there at noon."],
+    },
+    {
+      name: "firstClauseMinWords is honoured",
+      text: "Well then, let us begin.",
+      options: { firstClauseMinWords: 2 },
+      want: ["Well then,", "let us begin."],
+    },
+    {
+      name: "fast path off",
+      text: "The weather today is sunny, with highs of 75.",
+      options: { fastFirstSegment: false },
+      want: ["The weather today is sunny, with highs of 75."],
+    },
+  ];
+  for (const { name, text, want, options } of table) {
+    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
+  }
+});
+
+Deno.test("SentenceSegmenter: long sentences split at clauses, else at words, never mid-word", () => {
+  const words = Array.from({ length: 120 }, (_, i) => `word${i}x${"y".repeat(i % 7)}`);
+  const run = words.join(" ") + ".";
+  const options = { fastFirstSegment: false, maxSegmentChars: 60, maxSegmentWords: 1000 };
+  const segments = segmentWhole(run, options);
+  assert.ok(segments.length > 1);
+  for (const segment of segments) {
+    assert.ok(segment.length <= 60, `too long: ${segment}`);
+    for (const word of segment.replace(/\.$/, "").split(" ")) {
+      assert.ok(words.includes(word), `cut mid-word: ${word}`);
+    }
+  }
+  assert.equal(segments.join(" "), run);
+
+  // With commas, the split is at the comma nearest the limit.
+  const clauses = "alpha beta gamma delta, epsilon zeta eta theta iota, kappa lambda mu nu xi, " +
+    "omicron pi rho sigma tau upsilon phi chi psi omega.";
+  assert.deepEqual(segmentWhole(clauses, { ...options, maxSegmentChars: 70 }), [
+    "alpha beta gamma delta, epsilon zeta eta theta iota,",
+    "kappa lambda mu nu xi,",
+    "omicron pi rho sigma tau upsilon phi chi psi omega.",
+  ]);
+
+  // The word limit works like the character limit.
+  const many = Array.from({ length: 25 }, (_, i) => `w${i}`).join(" ");
+  const byWords = segmentWhole(many, { fastFirstSegment: false, maxSegmentWords: 10 });
+  assert.deepEqual(byWords.map((s) => s.split(" ").length), [10, 10, 5]);
+
+  // A single word longer than the limit is emitted whole.
+  const long = "x".repeat(100);
+  assert.deepEqual(segmentWhole(`short ${long} end`, options), ["short", long, "end"]);
+});
+
+const PARAGRAPHS =
+  `Hello there, my friend, I'm your assistant, and today we'll look at the weather, the news, and a
+few other things. It's 3.5 degrees outside... brr. Dr. Jane A. Smith, Ph.D., said it would warm up by
+2 p.m. Tomorrow, expect rain; the U.S. forecast says 60% chance. Visit https://weather.example.com/today?x=1.2
+or e-mail forecasts@example.org for more, e.g. hourly data, i.e. the fine print.
+
+Here is a list:
+1. Buy 2.5 kg of apples (the red ones).
+2. Call Mr. O'Brien at 555-1234 — he's expecting you.
+3. Read "The Hobbit" by J. R. R. Tolkien... it's great!
+
+"Wait," she said, "is that really all?" Yes?! That's all… for now. The total was $1,234.56, not $1,234.
+This last sentence is deliberately very long and keeps going without any full stop for quite a while, with commas here and there, and words like antidisestablishmentarianism, so that the splitter has to cut it into clauses or at word boundaries before it reaches the end—which it eventually does
+`;
+
+Deno.test("SentenceSegmenter: any chunking gives the same segments, fast path on and off", () => {
+  const variants: Partial<SegmenterOptions>[] = [
+    { fastFirstSegment: false },
+    { fastFirstSegment: true },
+    { fastFirstSegment: true, firstClauseMinWords: 2, maxSegmentChars: 80, maxSegmentWords: 12 },
+  ];
+  for (const options of variants) {
+    const whole = segmentWhole(PARAGRAPHS, options);
+    assert.ok(whole.length > 15, `too few segments: ${whole.length}`);
+    // The fast path, when on, does fire in this text.
+    assert.equal(whole[0].endsWith(","), options.fastFirstSegment);
+    // Nothing lost, nothing doubled.
+    assert.equal(noSpace(whole.join("")), noSpace(PARAGRAPHS));
+    for (let seed = 1; seed <= 300; seed++) {
+      const chunks = randomChunks(PARAGRAPHS, prng(seed));
+      assert.deepEqual(
+        segmentChunks(chunks, options),
+        whole,
+        `seed ${seed}, options ${JSON.stringify(options)}`,
+      );
+    }
+  }
+  // One character at a time, the most extreme chunking.
+  assert.deepEqual(segmentChunks([...PARAGRAPHS], {}), segmentWhole(PARAGRAPHS, {}));
+});
+
+Deno.test("SentenceSegmenter: the fast path changes only the first segment", () => {
+  const on = segmentWhole(PARAGRAPHS);
+  const off = segmentWhole(PARAGRAPHS, OFF);
+  assert.equal(on[0], "Hello there, my friend,");
+  assert.equal(`${on[0]} ${on[1]}`, off[0]);
+  assert.deepEqual(on.slice(2), off.slice(1));
+});
+
+Deno.test("SentenceSegmenter: segments are emitted as soon as they are complete", () => {
+  // Replay token-like chunks and record after which chunk each segment appears.
+  const tokens = [
+    "Hel",
+    "lo",
+    " there",
+    ".",
+    " How",
+    " are",
+    " you",
+    "?",
+    " I",
+    "'m",
+    " fine",
+    ".",
+  ];
+  const segmenter = new SentenceSegmenter();
+  const seen: [number, string][] = [];
+  tokens.forEach((token, i) => segmenter.push(token).forEach((s) => seen.push([i, s])));
+  segmenter.flush().forEach((s) => seen.push([tokens.length, s]));
+  assert.deepEqual(seen, [[4, "Hello there."], [8, "How are you?"], [12, "I'm fine."]]);
+});
+
+Deno.test("SentenceSegmenter: rejects bad options", () => {
+  assert.throws(() => new SentenceSegmenter({ maxSegmentChars: 0 }), RangeError);
+  assert.throws(() => new SentenceSegmenter({ firstClauseMinWords: 0 }), RangeError);
+  assert.throws(() => new SentenceSegmenter({ maxSegmentWords: Number.NaN }), RangeError);
+});
+
+Deno.test("SentenceSegmenterStream: segments a stream of chunks and flushes at the end", async () => {
+  const chunks = randomChunks(PARAGRAPHS, prng(42));
+  const segments = await Array.fromAsync(
+    ReadableStream.from(chunks).pipeThrough(new SentenceSegmenterStream({ maxSegmentChars: 90 })),
+  );
+  assert.deepEqual(segments, segmentWhole(PARAGRAPHS, { maxSegmentChars: 90 }));
+  assert.equal(segments.at(-1)?.endsWith("eventually does"), true);
+});

@@ -1,0 +1,70 @@
+/**
+ * The gRPC server: `tts.TTSService`, `grpc.health.v1.Health` (grpc-health-check) and server
+ * reflection v1 + v1alpha (@grpc/reflection) on one port.
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import { ReflectionService } from "@grpc/reflection";
+import { loadProtos } from "./proto.ts";
+import type { TtsService } from "./tts_service.ts";
+
+/** Health service names the worker reports: the whole server ("") and `tts.TTSService`. */
+export const HEALTH_SERVICES: readonly string[] = ["", "tts.TTSService"];
+
+/** A bound, started server. */
+export interface RunningServer {
+  /** The grpc-js server. */
+  readonly server: grpc.Server;
+  /** Health statuses; NOT_SERVING until the default model is resident. */
+  readonly health: HealthImplementation;
+  /** The port actually bound (the chosen one when 0 was asked). */
+  readonly port: number;
+  /** Marks every health service SERVING or NOT_SERVING. */
+  setServing(serving: boolean): void;
+  /** Stops accepting calls, waits up to `graceMs` for calls in flight, then forces. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** Binds `host:port` and starts serving the handlers of `service`. */
+export async function startServer(
+  service: TtsService,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
+  const protos = loadProtos();
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 4 * 1024 * 1024,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+  server.addService(protos.ttsService, service.handlers());
+  const health = new HealthImplementation(
+    Object.fromEntries(HEALTH_SERVICES.map((name) => [name, "NOT_SERVING"])),
+  );
+  health.addToServer(server);
+  new ReflectionService(protos.packageDefinition).addToServer(server);
+  const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`));
+      else resolve(bound);
+    });
+  });
+  const setServing = (serving: boolean) => {
+    for (const name of HEALTH_SERVICES) health.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
+  };
+  const shutdown = (graceMs = 5000) =>
+    new Promise<void>((resolve) => {
+      setServing(false);
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  return { server, health, port: boundPort, setServing, shutdown };
+}

@@ -1,0 +1,445 @@
+/**
+ * Handlers of `tts.TTSService`: the wire semantics an orchestrator relies on, mapped onto the
+ * session, pipeline and model layers.
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { ModelResidency } from "../models/residency.ts";
+import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
+import { validateModelId } from "../models/model_store.ts";
+import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
+import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
+import { Session } from "../session/session.ts";
+import { parseSessionOptions } from "../session/session_options.ts";
+import type { SessionRegistry } from "../session/session_registry.ts";
+import { type OutgoingFrame, SessionStream } from "../session/session_stream.ts";
+import type { WorkerMetrics } from "../session/worker_metrics.ts";
+import type { Logger } from "../log.ts";
+import type {
+  AudioFrame,
+  ControlRequest,
+  ControlResponse,
+  EndSessionRequest,
+  EndSessionResponse,
+  GetCapabilitiesResponse,
+  ListModelsResponse,
+  LoadModelRequest,
+  LoadModelResponse,
+  ModelInfo,
+  StartSessionRequest,
+  StartSessionResponse,
+  TextChunk,
+  UnloadModelRequest,
+  UnloadModelResponse,
+} from "./messages.ts";
+import { errorMessage, rpcError, sessionIdProblem } from "./status.ts";
+
+/** What the handlers work with. */
+export interface TtsServiceDeps {
+  /** Live sessions. */
+  readonly sessions: SessionRegistry;
+  /** Resident voices. */
+  readonly residency: ModelResidency;
+  /** Voices on disk, in the catalogue and built in. */
+  readonly store: ModelStore;
+  /** Speed figures. */
+  readonly metrics: WorkerMetrics;
+  /** Logs. */
+  readonly log: Logger;
+  /** Configured execution provider preference (reported for voices not yet loaded). */
+  readonly executionProvider: string;
+  /** Segmentation thresholds for every stream. */
+  readonly segmenter?: Partial<SegmenterOptions>;
+  /** The default model id (LoadModel without `preload_only` changes it). */
+  defaultModel: string;
+}
+
+type Callback<T> = grpc.sendUnaryData<T>;
+type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: Callback<Res>) => void;
+
+function unary<Req, Res>(
+  log: Logger,
+  name: string,
+  body: (request: Req) => Promise<Res>,
+): Unary<Req, Res> {
+  return (call, callback) => {
+    body(call.request).then(
+      (response) => callback(null, response),
+      (error) => {
+        if (error && typeof error === "object" && "code" in error) {
+          callback(error as Partial<grpc.StatusObject>, null);
+          return;
+        }
+        log.error({ rpc: name, err: errorMessage(error) }, "handler failed");
+        callback(rpcError(grpc.status.INTERNAL, `${name} failed: ${errorMessage(error)}`), null);
+      },
+    );
+  };
+}
+
+function invalid(details: string): Partial<grpc.StatusObject> {
+  return rpcError(grpc.status.INVALID_ARGUMENT, details);
+}
+
+/** The `tts.TTSService` handlers over the worker's layers. */
+export class TtsService {
+  #deps: TtsServiceDeps;
+
+  /** @param deps the layers the handlers drive */
+  constructor(deps: TtsServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Handler map for `server.addService(ttsService, ...)`. */
+  handlers(): grpc.UntypedServiceImplementation {
+    const log = this.#deps.log;
+    return {
+      StartSession: unary(log, "StartSession", (r: StartSessionRequest) => this.startSession(r)),
+      EndSession: unary(log, "EndSession", (r: EndSessionRequest) => this.endSession(r)),
+      Synthesize: (call: grpc.ServerDuplexStream<TextChunk, AudioFrame>) => this.synthesize(call),
+      Control: unary(log, "Control", (r: ControlRequest) => this.control(r)),
+      ListModels: unary(log, "ListModels", () => this.listModels()),
+      LoadModel: unary(log, "LoadModel", (r: LoadModelRequest) => this.loadModel(r)),
+      UnloadModel: unary(log, "UnloadModel", (r: UnloadModelRequest) => this.unloadModel(r)),
+      GetCapabilities: unary(log, "GetCapabilities", () => this.getCapabilities()),
+    };
+  }
+
+  /** StartSession: validate, make the model resident, check options, admit. */
+  async startSession(request: StartSessionRequest): Promise<StartSessionResponse> {
+    const { sessions, residency, log } = this.#deps;
+    const problem = sessionIdProblem(request.session_id);
+    if (problem) throw invalid(problem);
+    if (sessions.get(request.session_id)) {
+      return {
+        success: false,
+        message: `session "${request.session_id}" is already live; end it or use another id`,
+      };
+    }
+    const modelId = request.model_id || this.#deps.defaultModel;
+    const known = await this.#describe(modelId);
+    if (typeof known === "string") return { success: false, message: known };
+    let voice;
+    try {
+      voice = (await residency.load(modelId)).voice;
+    } catch (error) {
+      return {
+        success: false,
+        message: `model "${modelId}" could not be loaded: ${errorMessage(error)}`,
+      };
+    }
+    const parsed = parseSessionOptions(request.options ?? {}, voice.info);
+    if (!parsed.ok) return { success: false, message: parsed.message };
+    if (parsed.ignored.length > 0) {
+      log.warn(
+        { session_id: request.session_id, ignored: parsed.ignored },
+        "unknown session options ignored",
+      );
+    }
+    if (parsed.options.language) {
+      try {
+        await voice.prepare("test", parsed.options);
+      } catch (error) {
+        return {
+          success: false,
+          message:
+            `option "language" "${parsed.options.language}" is not usable with model "${modelId}": ${
+              errorMessage(error)
+            }`,
+        };
+      }
+    }
+    const session = new Session({
+      id: request.session_id,
+      modelId,
+      options: parsed.options,
+      voices: residency,
+    });
+    const admitted = sessions.add(session);
+    if (!admitted.ok) return { success: false, message: admitted.message };
+    log.info({ session_id: session.id, model_id: modelId }, "session started");
+    return { success: true, message: `session started with model "${modelId}"` };
+  }
+
+  /** EndSession: ends the open stream cleanly (the utterance in progress gets its final frame). */
+  endSession(request: EndSessionRequest): Promise<EndSessionResponse> {
+    const removed = this.#deps.sessions.remove(request.session_id);
+    if (!removed) return Promise.resolve({ success: false });
+    removed.stream?.stop();
+    removed.stream?.endInput();
+    this.#deps.log.info(
+      { session_id: request.session_id, frames: removed.session.framesSent },
+      "session ended",
+    );
+    return Promise.resolve({ success: true });
+  }
+
+  /** Control: PAUSE, RESUME, STOP, RELOAD. */
+  async control(request: ControlRequest): Promise<ControlResponse> {
+    const { sessions, residency, log } = this.#deps;
+    const session = sessions.get(request.session_id);
+    if (typeof request.command === "number") {
+      throw invalid(
+        `unknown control command ${request.command}; use PAUSE (0), RESUME (1), STOP (2) or RELOAD (3)`,
+      );
+    }
+    if (!session) {
+      return {
+        success: false,
+        message: `no live session "${
+          request.session_id.slice(0, 300)
+        }"; start one with StartSession`,
+        timestamp_ms: Date.now(),
+      };
+    }
+    session.touch();
+    const stream = sessions.streamOf(session.id);
+    log.info({ session_id: session.id, command: request.command }, "control");
+    switch (request.command) {
+      case "PAUSE":
+        session.gate.pause();
+        return { success: true, message: "paused", timestamp_ms: Date.now() };
+      case "RESUME":
+        session.gate.resume();
+        return { success: true, message: "resumed", timestamp_ms: Date.now() };
+      case "STOP": {
+        const stopped = stream?.stop() ?? false;
+        return {
+          success: true,
+          message: stopped ? "stopped" : "nothing to stop",
+          timestamp_ms: Date.now(),
+        };
+      }
+      case "RELOAD": {
+        try {
+          const outcome = await residency.reload(session.modelId);
+          return {
+            success: true,
+            message: `model "${session.modelId}" reloaded in ${
+              Math.round(outcome.durationMs)
+            } ms; it speaks from the next utterance`,
+            timestamp_ms: Date.now(),
+          };
+        } catch (error) {
+          return {
+            success: false,
+            message: `reload of "${session.modelId}" failed: ${errorMessage(error)}`,
+            timestamp_ms: Date.now(),
+          };
+        }
+      }
+    }
+  }
+
+  /** ListModels: every voice in the models directory, the catalogue and built in. */
+  async listModels(): Promise<ListModelsResponse> {
+    const descriptors = await this.#deps.store.list();
+    return { models: descriptors.map((d) => this.#modelInfo(d)) };
+  }
+
+  /** LoadModel: load and verify; without `preload_only` it becomes the default model. */
+  async loadModel(request: LoadModelRequest): Promise<LoadModelResponse> {
+    const known = await this.#describe(request.model_id);
+    if (typeof known === "string") return { success: false, message: known, load_duration_ms: 0 };
+    const started = performance.now();
+    try {
+      const outcome = await this.#deps.residency.load(request.model_id);
+      if (!request.preload_only) this.#deps.defaultModel = request.model_id;
+      const ms = Math.round(performance.now() - started);
+      this.#deps.log.info({ model_id: request.model_id, load_ms: ms }, "model loaded");
+      return {
+        success: true,
+        message: outcome.alreadyResident
+          ? `model "${request.model_id}" was already resident`
+          : `model "${request.model_id}" loaded on ${outcome.voice.info.executionProvider}`,
+        load_duration_ms: ms,
+      };
+    } catch (error) {
+      return {
+        success: false,
+        message: `model "${request.model_id}" could not be loaded: ${errorMessage(error)}`,
+        load_duration_ms: Math.round(performance.now() - started),
+      };
+    }
+  }
+
+  /** UnloadModel: idempotent; refused while live sessions use the model. */
+  async unloadModel(request: UnloadModelRequest): Promise<UnloadModelResponse> {
+    const users = this.#deps.sessions.sessionsUsing(request.model_id);
+    if (users.length > 0) {
+      return {
+        success: false,
+        message: `model "${request.model_id}" is used by live sessions: ${
+          users.join(", ")
+        }; end them first`,
+      };
+    }
+    const wasResident = await this.#deps.residency.unload(request.model_id);
+    return {
+      success: true,
+      message: wasResident
+        ? `model "${request.model_id}" unloaded`
+        : `model "${request.model_id}" was not resident`,
+    };
+  }
+
+  /** GetCapabilities: true figures of this worker. */
+  getCapabilities(): Promise<GetCapabilitiesResponse> {
+    const { residency, sessions, metrics } = this.#deps;
+    const resident = residency.residentIds();
+    const languages = new Set<string>();
+    for (const id of resident) {
+      for (const language of residency.get(id)?.info.languages ?? []) languages.add(language);
+    }
+    return Promise.resolve({
+      capabilities: {
+        streaming: true,
+        zero_shot: false,
+        lora: false,
+        cpu_ok: true,
+        languages: [...languages].sort(),
+        emotive_zero_prompt: false,
+        max_concurrent_sessions: sessions.maxSessions,
+      },
+      resident_models: resident,
+      metrics: { ...metrics.snapshot(), active_sessions: sessions.size },
+    });
+  }
+
+  /** Synthesize: text chunks in, 20 ms frames out, until half-close, EndSession or cancel. */
+  synthesize(call: grpc.ServerDuplexStream<TextChunk, AudioFrame>): void {
+    const { sessions, log } = this.#deps;
+    let stream: SessionStream | undefined;
+    let sessionId: string | undefined;
+    let finished = false;
+    let drainWaiters: Array<() => void> = [];
+
+    const finish = (error?: Partial<grpc.StatusObject>) => {
+      if (finished) return;
+      finished = true;
+      if (stream) {
+        stream.close();
+        sessions.detachStream(stream.session.id, stream);
+      }
+      for (const wake of drainWaiters) wake();
+      drainWaiters = [];
+      if (error) call.emit("error", error);
+      else call.end();
+    };
+
+    const sink = {
+      write: async (frame: OutgoingFrame): Promise<void> => {
+        if (finished) throw new Error("stream finished");
+        const message: AudioFrame = {
+          session_id: sessionId ?? "",
+          audio_data: frame.audio,
+          sample_rate: OUTPUT_SAMPLE_RATE,
+          frame_duration_ms: FRAME_DURATION_MS,
+          sequence_number: frame.sequence,
+          is_final: frame.isFinal,
+        };
+        if (!call.write(message)) {
+          await new Promise<void>((resolve) => {
+            drainWaiters.push(resolve);
+            call.once("drain", resolve);
+          });
+        }
+      },
+    };
+
+    call.on("data", (chunk: TextChunk) => {
+      if (finished) return;
+      if (!stream) {
+        const problem = sessionIdProblem(chunk.session_id);
+        if (problem) return finish(invalid(problem));
+        const session = sessions.get(chunk.session_id);
+        if (!session) {
+          return finish(
+            rpcError(
+              grpc.status.NOT_FOUND,
+              `no live session "${
+                chunk.session_id.slice(0, 300)
+              }"; call StartSession first (or it has ended)`,
+            ),
+          );
+        }
+        sessionId = session.id;
+        const opened = new SessionStream(session, {
+          sink,
+          metrics: this.#deps.metrics,
+          segmenter: this.#deps.segmenter,
+          observer: {
+            onUtteranceError: (error) =>
+              log.error({ session_id: session.id, err: errorMessage(error) }, "utterance failed"),
+          },
+        });
+        if (!sessions.attachStream(session.id, opened)) {
+          return finish(
+            rpcError(
+              grpc.status.FAILED_PRECONDITION,
+              `session "${session.id}" already has a Synthesize stream open; use one stream per session`,
+            ),
+          );
+        }
+        stream = opened;
+        opened.run().then(
+          () => finish(),
+          (error) => {
+            log.error({ session_id: session.id, err: errorMessage(error) }, "stream failed");
+            finish(rpcError(grpc.status.INTERNAL, `synthesis failed: ${errorMessage(error)}`));
+          },
+        );
+      } else if (chunk.session_id !== sessionId) {
+        return finish(
+          invalid(
+            `chunk names session "${
+              chunk.session_id.slice(0, 300)
+            }" but this stream belongs to "${sessionId}"; open one stream per session`,
+          ),
+        );
+      }
+      stream.acceptText(chunk.text ?? "", chunk.is_final);
+    });
+    call.on("end", () => {
+      if (stream) stream.endInput();
+      else finish();
+    });
+    call.on("cancelled", () => {
+      if (sessionId) log.info({ session_id: sessionId }, "stream cancelled by client");
+      finish();
+    });
+    call.on("error", () => finish());
+  }
+
+  async #describe(modelId: string): Promise<ModelDescriptor | string> {
+    const problem = validateModelId(modelId);
+    if (problem) return problem;
+    const descriptor = await this.#deps.store.resolve(modelId);
+    if (descriptor) return descriptor;
+    const ids = (await this.#deps.store.list()).map((d) => d.id);
+    return `unknown model "${modelId}"; known models: ${ids.join(", ")}`;
+  }
+
+  #modelInfo(descriptor: ModelDescriptor): ModelInfo {
+    const voice = this.#deps.residency.get(descriptor.id);
+    const metadata: Record<string, string> = {
+      sample_rate: String(descriptor.sampleRate),
+      quality: descriptor.quality ?? "",
+      size_mb: descriptor.sizeBytes ? (descriptor.sizeBytes / 1e6).toFixed(1) : "0",
+      license: descriptor.license ?? "",
+      execution_provider: voice?.info.executionProvider ??
+        (descriptor.family === "espeak" ? "wasm" : this.#deps.executionProvider),
+      speakers: (voice?.info.speakers ?? descriptor.speakers ?? []).join(","),
+      downloaded: String(descriptor.downloaded),
+      default: String(descriptor.id === this.#deps.defaultModel),
+    };
+    return {
+      model_id: descriptor.id,
+      family: descriptor.family,
+      is_loaded: voice !== undefined,
+      languages: [...descriptor.languages],
+      metadata,
+    };
+  }
+}

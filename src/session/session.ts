@@ -1,0 +1,84 @@
+/**
+ * A synthesis session: one client conversation with one voice, its options and its frame counter.
+ *
+ * @module
+ */
+import type { SynthesisOptions, VoiceModel } from "../engines/engine.ts";
+import { PauseGate } from "./pause_gate.ts";
+
+/** A voice held for the length of one utterance; `release()` gives it back. */
+export interface VoiceLease {
+  /** The resident voice. */
+  readonly voice: VoiceModel;
+  /** Ends the lease (a reloaded or unloaded voice is freed when its last lease ends). */
+  release(): void;
+}
+
+/** Hands out the current resident instance of a model (the residency implements it). */
+export interface VoiceProvider {
+  /** Leases the model's current voice; throws an Error if the model is not resident. */
+  lease(modelId: string): VoiceLease;
+}
+
+/** Settings a session is created with. */
+export interface SessionInit {
+  /** Client-chosen session id (1-256 characters). */
+  readonly id: string;
+  /** The model the session speaks with. */
+  readonly modelId: string;
+  /** Validated synthesis options. */
+  readonly options: SynthesisOptions;
+  /** Where the session gets its voice for each utterance. */
+  readonly voices: VoiceProvider;
+}
+
+/** One live session. Frame sequence numbers are per session: from 0, never skipped or repeated. */
+export class Session {
+  /** Session id. */
+  readonly id: string;
+  /** Model id. */
+  readonly modelId: string;
+  /** Synthesis options. */
+  readonly options: SynthesisOptions;
+  /** PAUSE closes it, RESUME opens it; frames wait at it. */
+  readonly gate: PauseGate = new PauseGate();
+  /** Unix time in ms when the session started. */
+  readonly startedAt: number = Date.now();
+  #voices: VoiceProvider;
+  #nextSequence = 0;
+  #lastActivity = Date.now();
+
+  /** Creates a session (it is registered by the caller). */
+  constructor(init: SessionInit) {
+    this.id = init.id;
+    this.modelId = init.modelId;
+    this.options = init.options;
+    this.#voices = init.voices;
+  }
+
+  /** Takes the next frame sequence number. */
+  takeSequence(): number {
+    this.#lastActivity = Date.now();
+    return this.#nextSequence++;
+  }
+
+  /** How many frames the session has sent (the next sequence number). */
+  get framesSent(): number {
+    return this.#nextSequence;
+  }
+
+  /** Unix time in ms of the session's last activity. */
+  get lastActivity(): number {
+    return this.#lastActivity;
+  }
+
+  /** Marks activity now (text received, control). */
+  touch(): void {
+    this.#lastActivity = Date.now();
+  }
+
+  /** Leases the session's voice for one utterance. */
+  leaseVoice(): VoiceLease {
+    return this.#voices.lease(this.modelId);
+  }
+}

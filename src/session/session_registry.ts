@@ -1,0 +1,93 @@
+/**
+ * The live sessions, by id, with the admission limit.
+ *
+ * @module
+ */
+import type { Session } from "./session.ts";
+import type { SessionStream } from "./session_stream.ts";
+
+/** Why a session could not be added. */
+export type AdmissionResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: "exists" | "full"; readonly message: string };
+
+/** Live sessions and the Synthesize stream each has open (at most one). */
+export class SessionRegistry {
+  /** Most sessions admitted at once. */
+  readonly maxSessions: number;
+  #sessions = new Map<string, Session>();
+  #streams = new Map<string, SessionStream>();
+
+  /** @param maxSessions the admission limit */
+  constructor(maxSessions: number) {
+    this.maxSessions = maxSessions;
+  }
+
+  /** Number of live sessions. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Admits a session unless its id is live or the worker is full. */
+  add(session: Session): AdmissionResult {
+    if (this.#sessions.has(session.id)) {
+      return {
+        ok: false,
+        reason: "exists",
+        message: `session "${session.id}" is already live; end it or use another id`,
+      };
+    }
+    if (this.#sessions.size >= this.maxSessions) {
+      return {
+        ok: false,
+        reason: "full",
+        message:
+          `the worker is at its limit of ${this.maxSessions} concurrent sessions; retry later or use another worker`,
+      };
+    }
+    this.#sessions.set(session.id, session);
+    return { ok: true };
+  }
+
+  /** The live session with this id. */
+  get(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** Removes a session; returns it, with the stream it had open. */
+  remove(id: string): { session: Session; stream?: SessionStream } | undefined {
+    const session = this.#sessions.get(id);
+    if (!session) return undefined;
+    this.#sessions.delete(id);
+    const stream = this.#streams.get(id);
+    this.#streams.delete(id);
+    return { session, stream };
+  }
+
+  /** The open stream of a session. */
+  streamOf(id: string): SessionStream | undefined {
+    return this.#streams.get(id);
+  }
+
+  /** Attaches a stream to a session; false when the session already has one open. */
+  attachStream(id: string, stream: SessionStream): boolean {
+    if (this.#streams.has(id)) return false;
+    this.#streams.set(id, stream);
+    return true;
+  }
+
+  /** Detaches a stream (only if it is still the session's current one). */
+  detachStream(id: string, stream: SessionStream): void {
+    if (this.#streams.get(id) === stream) this.#streams.delete(id);
+  }
+
+  /** Ids of the live sessions that speak with a model. */
+  sessionsUsing(modelId: string): string[] {
+    return [...this.#sessions.values()].filter((s) => s.modelId === modelId).map((s) => s.id);
+  }
+
+  /** Every live session. */
+  all(): Session[] {
+    return [...this.#sessions.values()];
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * One Synthesize stream of a session: text in, as the client sends it; frames out, in order,
+ * through the session's pause gate. Utterances follow one another on the stream; each ends in
+ * exactly one final frame. STOP cuts the current utterance short (barge-in).
+ *
+ * @module
+ */
+import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
+import { createSynthesisPipeline } from "../pipeline/synthesis_pipeline.ts";
+import { FRAME_BYTES } from "../pipeline/pcm.ts";
+import type { PcmFrame } from "../pipeline/frame_cutter.ts";
+import type { Session } from "./session.ts";
+import type { WorkerMetrics } from "./worker_metrics.ts";
+
+/** A frame ready for the wire. */
+export interface OutgoingFrame {
+  /** Per-session sequence number. */
+  readonly sequence: number;
+  /** 1920 bytes of s16le PCM at 48 kHz. */
+  readonly audio: Uint8Array;
+  /** The last frame of an utterance. */
+  readonly isFinal: boolean;
+}
+
+/** Where frames go: resolves once the transport has taken the frame (backpressure). */
+export interface FrameSink {
+  /** Writes one frame; rejects when the client is gone. */
+  write(frame: OutgoingFrame): Promise<void>;
+}
+
+/** Hooks for logs and metrics. */
+export interface SessionStreamObserver {
+  /** An utterance failed inside the pipeline (it still ends with a final frame). */
+  onUtteranceError?(error: unknown): void;
+}
+
+/** Settings of a stream. */
+export interface SessionStreamOptions {
+  /** Where frames go. */
+  readonly sink: FrameSink;
+  /** Speed figures. */
+  readonly metrics?: WorkerMetrics;
+  /** Segmentation thresholds. */
+  readonly segmenter?: Partial<SegmenterOptions>;
+  /** Logs. */
+  readonly observer?: SessionStreamObserver;
+}
+
+const SILENT_FRAME = new Uint8Array(FRAME_BYTES);
+const STOPPED = Symbol("stopped");
+
+class Utterance {
+  readonly text: ReadableStream<string>;
+  readonly createdAt = performance.now();
+  inputClosed = false;
+  stopped = false;
+  #controller!: ReadableStreamDefaultController<string>;
+
+  constructor() {
+    this.text = new ReadableStream<string>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+    });
+  }
+
+  append(text: string): void {
+    if (!this.inputClosed && text !== "") this.#controller.enqueue(text);
+  }
+
+  closeInput(): void {
+    if (this.inputClosed) return;
+    this.inputClosed = true;
+    this.#controller.close();
+  }
+}
+
+interface Speaking {
+  readonly utterance: Utterance;
+  readonly abort: AbortController;
+  readonly stop: PromiseWithResolvers<typeof STOPPED>;
+}
+
+/** The utterance loop of one Synthesize call. Call `run()` once; feed it with `acceptText()`. */
+export class SessionStream {
+  /** The session this stream speaks for. */
+  readonly session: Session;
+  #sink: FrameSink;
+  #metrics?: WorkerMetrics;
+  #segmenter?: Partial<SegmenterOptions>;
+  #observer?: SessionStreamObserver;
+  #queue: Utterance[] = [];
+  #open: Utterance | undefined;
+  #speaking: Speaking | undefined;
+  #inputEnded = false;
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  /** Creates the stream of `session`. */
+  constructor(session: Session, options: SessionStreamOptions) {
+    this.session = session;
+    this.#sink = options.sink;
+    this.#metrics = options.metrics;
+    this.#segmenter = options.segmenter;
+    this.#observer = options.observer;
+  }
+
+  /** Whether an utterance is being spoken or waits to be. */
+  get busy(): boolean {
+    return this.#speaking !== undefined || this.#queue.length > 0;
+  }
+
+  /** Accepts a chunk of text; `isFinal` ends the utterance it belongs to. */
+  acceptText(text: string, isFinal: boolean): void {
+    if (this.#closed || this.#inputEnded) return;
+    this.session.touch();
+    if (!this.#open) {
+      if (text === "" && !isFinal) return;
+      this.#open = new Utterance();
+      this.#queue.push(this.#open);
+    }
+    this.#open.append(text);
+    if (isFinal) {
+      this.#open.closeInput();
+      this.#open = undefined;
+    }
+    this.#notify();
+  }
+
+  /** The client half-closed: the open utterance is complete; finish the audio, then end. */
+  endInput(): void {
+    this.#inputEnded = true;
+    this.#open?.closeInput();
+    this.#open = undefined;
+    this.#notify();
+  }
+
+  /**
+   * Barge-in: drops queued text and audio and ends the current utterance with one final frame.
+   * Utterances queued behind it are dropped too (the one final frame ends them all).
+   * Returns false when there was nothing to stop.
+   */
+  stop(): boolean {
+    this.session.gate.resume();
+    this.#open?.closeInput();
+    this.#open = undefined;
+    const speaking = this.#speaking;
+    if (speaking) {
+      speaking.utterance.stopped = true;
+      for (const queued of this.#queue) queued.closeInput();
+      this.#queue.length = 0;
+      speaking.abort.abort(new DOMException("stopped by client", "AbortError"));
+      speaking.stop.resolve(STOPPED);
+      return true;
+    }
+    if (this.#queue.length > 0) {
+      const first = this.#queue[0];
+      for (const queued of this.#queue) queued.closeInput();
+      first.stopped = true;
+      this.#queue.length = 1;
+      this.#notify();
+      return true;
+    }
+    return false;
+  }
+
+  /** Ends the stream now (client cancel, shutdown): inference stops, no more frames. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#inputEnded = true;
+    for (const queued of this.#queue) queued.closeInput();
+    this.#queue.length = 0;
+    this.#open = undefined;
+    const speaking = this.#speaking;
+    if (speaking) {
+      speaking.abort.abort(new DOMException("stream closed", "AbortError"));
+      speaking.stop.resolve(STOPPED);
+    }
+    this.session.gate.resume();
+    this.#notify();
+  }
+
+  /** Speaks utterances in order until the input ends and the queue is empty, or `close()`. */
+  async run(): Promise<void> {
+    while (true) {
+      const utterance = await this.#next();
+      if (!utterance) return;
+      await this.#speak(utterance);
+    }
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #next(): Promise<Utterance | undefined> {
+    while (true) {
+      if (this.#closed) return undefined;
+      const head = this.#queue.shift();
+      if (head) return head;
+      if (this.#inputEnded) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  async #speak(utterance: Utterance): Promise<void> {
+    const speaking: Speaking = {
+      utterance,
+      abort: new AbortController(),
+      stop: Promise.withResolvers<typeof STOPPED>(),
+    };
+    let sentFinal = false;
+    let firstFrame = true;
+    if (!utterance.stopped) {
+      this.#speaking = speaking;
+      const lease = this.session.leaseVoice();
+      const signal = speaking.abort.signal;
+      const pipeline = createSynthesisPipeline({
+        voice: lease.voice,
+        synthesis: this.session.options,
+        segmenter: this.#segmenter,
+        signal,
+        onInference: (timing) => this.#metrics?.recordInference(timing),
+      });
+      utterance.text.pipeTo(pipeline.writable, { signal }).catch(() => {});
+      const reader = pipeline.readable.getReader();
+      try {
+        while (true) {
+          const next = await Promise.race([reader.read(), speaking.stop.promise]);
+          if (next === STOPPED || next.done) break;
+          const frame: PcmFrame = next.value;
+          const gate = await Promise.race([this.session.gate.wait(), speaking.stop.promise]);
+          if (gate === STOPPED) break;
+          await this.#send(frame.audio, frame.isFinal);
+          if (firstFrame) {
+            firstFrame = false;
+            this.#metrics?.recordTtfa(performance.now() - utterance.createdAt);
+          }
+          if (frame.isFinal) {
+            sentFinal = true;
+            break;
+          }
+        }
+      } catch (error) {
+        if (!signal.aborted) this.#observer?.onUtteranceError?.(error);
+      } finally {
+        this.#speaking = undefined;
+        speaking.abort.abort(new DOMException("utterance over", "AbortError"));
+        reader.cancel().catch(() => {});
+        lease.release();
+      }
+    }
+    if (!sentFinal && !this.#closed) {
+      try {
+        await this.#send(SILENT_FRAME, true);
+      } catch {
+        // The client is gone; close() has been or will be called by the transport.
+      }
+    }
+    this.#metrics?.recordUtterance();
+  }
+
+  async #send(audio: Uint8Array, isFinal: boolean): Promise<void> {
+    if (this.#closed) throw new Error("stream closed");
+    await this.#sink.write({ sequence: this.session.takeSequence(), audio, isFinal });
+    this.#metrics?.recordFrame();
+  }
+}
