@@ -60,7 +60,7 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
     const { client } = worker;
 
     await t.step("health is SERVING for '' and tts.TTSService, and Watch streams it", async () => {
-      const definition = protoLoader.loadSync(healthProtoPath, { keepCase: true });
+      const definition = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String });
       const health = grpc.loadPackageDefinition(definition) as unknown as {
         grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
       };
@@ -82,7 +82,9 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
       >;
       const first = await new Promise<{ status: string }>((resolve) => watch.once("data", resolve));
       assert.equal(first.status, "SERVING");
+      const cancelled = new Promise<grpc.ServiceError>((resolve) => watch.once("error", resolve));
       watch.cancel();
+      assert.equal((await cancelled).code, grpc.status.CANCELLED);
       healthClient.close();
     });
 

@@ -99,7 +99,7 @@ function wasmFileUrl(provider: ExecutionProvider): URL {
  * uses as a URL base while it is imported and fails ("Invalid URL ... with base 'null'").
  */
 async function withoutOpaqueLocation<T>(load: () => Promise<T>): Promise<T> {
-  const scope = globalThis as { location?: Location };
+  const scope = globalThis as { location?: { readonly origin: string } };
   const own = Object.getOwnPropertyDescriptor(globalThis, "location");
   if (scope.location?.origin !== "null" || !own?.configurable) return await load();
   Object.defineProperty(globalThis, "location", { value: undefined, configurable: true });

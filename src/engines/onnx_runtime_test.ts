@@ -120,39 +120,6 @@ Deno.test("auto without an adapter falls back to wasm and says why", async () =>
 });
 
 Deno.test("auto follows the adapter: webgpu on hardware, wasm on a software fallback", async () => {
-  /** Runs the tiny model inside a Deno Worker (see tests/fixtures/onnx_worker.ts). */
-  async function runInWorker(preference: "wasm" | "webgpu"): Promise<OnnxWorkerReply> {
-    const worker = new Worker(new URL("../../tests/fixtures/onnx_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    try {
-      const reply = new Promise<OnnxWorkerReply>((resolve, reject) => {
-        worker.onmessage = (event: MessageEvent<OnnxWorkerReply>) => resolve(event.data);
-        worker.onerror = (event: ErrorEvent) => {
-          event.preventDefault();
-          reject(new Error(`worker crashed: ${event.message}`));
-        };
-      });
-      worker.postMessage(preference);
-      return await reply;
-    } finally {
-      worker.terminate();
-    }
-  }
-
-  Deno.test("onnxruntime-web loads and runs inside a Deno Worker", async () => {
-    const reply = await runInWorker("wasm");
-    assert.ok(reply.ok, reply.ok ? "" : reply.error);
-    assert.equal(reply.executionProvider, "wasm");
-    const session = await createInferenceSession(modelBytes, "wasm");
-    try {
-      const here = (await session.run(feedsFor(session, HELLO))).output.data as Float32Array;
-      assert.deepEqual(reply.samples, here);
-    } finally {
-      await session.release();
-    }
-  });
-
   const probe = await probeWebGpu();
   const session = await createInferenceSession(modelBytes, "auto");
   try {

@@ -230,7 +230,6 @@ export class Resampler {
     const output = new Float32Array(this.#countBefore(this.#length - bank.half));
     this.#render(bank, output);
     this.#discardUsed(bank);
-    if (input.length % 2) this.reset();
     return output;
   }
 

@@ -84,7 +84,7 @@ const CLAUSE_TYPES: ReadonlyMap<number, number> = new Map([
   [0x2e, T.PERIOD],
   [0x3a, T.COLON],
   [0x3b, T.SEMICOLON],
-  [0x3f, T.NONE],
+  [0x3f, T.QUESTION],
   // Inverted Spanish marks.
   [0xa1, T.SEMICOLON | T.OPTIONAL_SPACE_AFTER],
   [0xbf, T.SEMICOLON | T.OPTIONAL_SPACE_AFTER],
