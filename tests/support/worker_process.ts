@@ -24,13 +24,29 @@ export interface TestWorker {
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
 /** Starts `src/main.ts --port 0` with extra flags/env and waits for its "ready" line. */
-export async function startTestWorker(
+export function startTestWorker(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<TestWorker> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--host", "127.0.0.1", "--port", "0", ...args],
+  return startWorkerProcess(
+    ["run", "--allow-all", MAIN, "--host", "127.0.0.1", "--port", "0", ...args],
     env,
+  );
+}
+
+/**
+ * Runs `deno <denoArgs>` (a worker started any way: flags, environment, a container's command)
+ * and waits for its "ready" log line, which names the port.
+ */
+export async function startWorkerProcess(
+  denoArgs: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<TestWorker> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: denoArgs,
+    env,
+    cwd,
     stdout: "piped",
     stderr: "inherit",
   });

@@ -1,0 +1,79 @@
+/**
+ * `deno task health [--address HOST:PORT] [--service tts.TTSService]`: asks a worker's
+ * `grpc.health.v1.Health/Check` and exits 0 when it answers SERVING, 1 otherwise. The container's
+ * `HEALTHCHECK` runs it.
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import { parseArgs } from "node:util";
+import { loadProtos } from "../rpc/proto.ts";
+
+/** What one health check found. */
+export interface HealthCheckResult {
+  /** `SERVING`, `NOT_SERVING`, `SERVICE_UNKNOWN`, or `UNREACHABLE` when the call failed. */
+  readonly status: string;
+  /** Why the call failed, when it did. */
+  readonly error?: string;
+}
+
+/** Calls `Health/Check` for `service` at `address`, waiting at most `timeoutMs`. */
+export function checkHealth(
+  address: string,
+  service: string,
+  timeoutMs: number,
+): Promise<HealthCheckResult> {
+  const { packageDefinition } = loadProtos();
+  const root = grpc.loadPackageDefinition(packageDefinition) as unknown as {
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  };
+  const client = new root.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as
+    & grpc.Client
+    & Record<string, (...args: unknown[]) => unknown>;
+  return new Promise((resolve) => {
+    client.Check(
+      { service },
+      { deadline: Date.now() + timeoutMs },
+      (error: grpc.ServiceError | null, response: { status: string }) => {
+        client.close();
+        if (error) resolve({ status: "UNREACHABLE", error: error.message });
+        else resolve({ status: response.status });
+      },
+    );
+  });
+}
+
+/** `TTS_ADDRESS`, else the local worker on `TTS_PORT` (default 7001). */
+function defaultAddress(): string {
+  return Deno.env.get("TTS_ADDRESS") ?? `127.0.0.1:${Deno.env.get("TTS_PORT") || "7001"}`;
+}
+
+/** Runs the CLI; returns the exit code (0 SERVING, 1 anything else, 2 bad arguments). */
+export async function healthCheck(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        address: { type: "string", default: defaultAddress() },
+        service: { type: "string", default: "tts.TTSService" },
+        "timeout-ms": { type: "string", default: "3000" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  const timeoutMs = Number(values["timeout-ms"]);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    console.error(`--timeout-ms must be a positive number, got "${values["timeout-ms"]}"`);
+    return 2;
+  }
+  const result = await checkHealth(values.address, values.service, timeoutMs);
+  console.log(JSON.stringify({ address: values.address, service: values.service, ...result }));
+  return result.status === "SERVING" ? 0 : 1;
+}
+
+if (import.meta.main) {
+  Deno.exit(await healthCheck(Deno.args));
+}
