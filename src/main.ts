@@ -26,7 +26,10 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   const stopped = Promise.withResolvers<void>();
+  let stopping = false;
   const onSignal = (signal: string) => () => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, "stopping");
     stopped.resolve();
   };
