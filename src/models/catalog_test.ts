@@ -12,7 +12,12 @@ import {
   validateModelId,
 } from "./catalog.ts";
 
-const SHARED_CONFIGS = "/work/shared/models/piper-configs";
+/** The team's shared folder beside the repository (optional: the medium config lives only there). */
+const SHARED_CONFIGS = new URL("../../../shared/models/piper-configs", import.meta.url).pathname;
+const FIXTURE_LESSAC_LOW = new URL(
+  "../../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
+  import.meta.url,
+);
 const hasSharedConfigs = (() => {
   try {
     return Deno.statSync(SHARED_CONFIGS).isDirectory;
@@ -66,6 +71,13 @@ Deno.test("the shipped catalogue loads and lists the required voices", async () 
     assert.equal(v.quality, v.id.split("-").at(-1));
     assert.equal(v.sampleRate, v.quality.endsWith("low") ? 16000 : 22050);
   }
+});
+
+Deno.test("the committed lessac-low config fixture is upstream's file, by the catalogue's digest", async () => {
+  const bytes = await Deno.readFile(FIXTURE_LESSAC_LOW);
+  const entry = findCatalogEntry(await loadCatalog(), "en_US-lessac-low")!;
+  assert.equal(await sha256Hex(bytes), entry.config.sha256);
+  assert.equal(bytes.byteLength, entry.config.sizeBytes);
 });
 
 Deno.test("catalogue digests agree with the real configs in shared/", {

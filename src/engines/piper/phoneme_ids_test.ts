@@ -3,7 +3,7 @@ import { applyPhonemeMap, countMissing, phonemesToIds } from "./phoneme_ids.ts";
 import { loadPiperConfig, type PiperVoiceConfig } from "./piper_config.ts";
 
 const LESSAC_LOW = new URL(
-  "../../../../shared/models/piper-configs/en_US-lessac-low.onnx.json",
+  "../../../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
   import.meta.url,
 ).pathname;
 
