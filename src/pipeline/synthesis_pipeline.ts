@@ -40,8 +40,10 @@ export function createSynthesisPipeline(options: SynthesisPipelineOptions): Synt
   const { voice, synthesis, signal } = options;
   const segmenter = new SentenceSegmenterStream(options.segmenter);
   const pipeOptions: StreamPipeOptions = signal ? { signal } : {};
+  // Numbers and abbreviations are spelled out in the language the voice will speak.
+  const language = synthesis.language ?? voice.info.languages[0] ?? "en";
   const readable = segmenter.readable
-    .pipeThrough(new TextNormalizerStream(synthesis.language ?? "en"), pipeOptions)
+    .pipeThrough(new TextNormalizerStream(language), pipeOptions)
     .pipeThrough(new PhonemizerStream(voice, synthesis), pipeOptions)
     .pipeThrough(new InferenceStream(voice, synthesis, signal, options.onInference), pipeOptions)
     .pipeThrough(new ResamplerStream(voice.info.sampleRate, OUTPUT_SAMPLE_RATE), pipeOptions)

@@ -1,0 +1,37 @@
+/**
+ * Character-level clean-up: text arrives from an LLM or a client and may carry characters that a
+ * voice cannot read and that must not reach the phonemiser.
+ *
+ * @module
+ */
+
+/** Line and paragraph separators other than `\n`. */
+const LINE_BREAKS = /\r\n?|[\u0085\u2028\u2029]/g;
+
+/**
+ * Lone UTF-16 surrogates (halves of a character cut apart), the replacement character left where
+ * a decoder met invalid bytes, and noncharacters. Matched without the `u` flag, code unit by unit.
+ */
+const BROKEN =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFD\uFFFE\uFFFF]/g;
+
+/**
+ * Control characters except tab and line feed (`Cc`), and invisible format characters (`Cf`):
+ * zero-width spaces and joiners, soft hyphens, byte-order marks, bidirectional marks and
+ * overrides, invisible operators, emoji tag characters.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\p{Cf}/gu;
+
+/**
+ * Removes what cannot be spoken at the character level: broken UTF-16 (lone surrogates),
+ * replacement characters, control characters and invisible format characters. Line breaks of
+ * every kind become `\n`; the text is put in Unicode normal form C (composed accents).
+ */
+export function removeUnspeakableCharacters(text: string): string {
+  return text
+    .replace(BROKEN, "")
+    .replace(LINE_BREAKS, "\n")
+    .replace(INVISIBLE, "")
+    .normalize("NFC");
+}

@@ -1,0 +1,115 @@
+/**
+ * The shape of a language's normalisation rules table, and how its rewrites are applied.
+ *
+ * A language gets spoken forms (numbers, dates, currency, units, abbreviations, ...) by filling in
+ * one {@linkcode LanguageRules} table, e.g. `en.ts`, and listing it in `languages.ts`.
+ *
+ * @module
+ */
+
+/** Replaces one match, as the function argument of `String.prototype.replace`. */
+// deno-lint-ignore no-explicit-any -- the capture groups, offset and whole string vary by pattern
+export type Replacer = (match: string, ...rest: any[]) => string;
+
+/** A regular-expression rewrite, applied with `String.prototype.replace`. */
+export interface TextRule {
+  /** What to find; should have the `g` flag. */
+  readonly pattern: RegExp;
+  /** What to put instead: a replacement string or function, as for `String.prototype.replace`. */
+  readonly replacement: string | Replacer;
+}
+
+/** How a currency's amounts are read. */
+export interface CurrencyNames {
+  /** Main unit, singular (`dollar`). */
+  readonly one: string;
+  /** Main unit, plural (`dollars`). */
+  readonly many: string;
+  /** Hundredth unit, singular (`cent`); absent for currencies read without one (yen). */
+  readonly minorOne?: string;
+  /** Hundredth unit, plural (`cents`). */
+  readonly minorMany?: string;
+}
+
+/** Words the normaliser inserts, in one language. */
+export interface NormalizerWords {
+  /** Decimal separator (`point`). */
+  readonly point: string;
+  /** Negative sign (`minus`). */
+  readonly minus: string;
+  /** `%`. */
+  readonly percent: string;
+  /** Ranges, `5-10` (`to`). */
+  readonly to: string;
+  /** Joins a currency's main and minor units (`and`). */
+  readonly and: string;
+  /** `@` in e-mail addresses. */
+  readonly at: string;
+  /** `.` in addresses. */
+  readonly dot: string;
+  /** `/` in URLs and between numbers. */
+  readonly slash: string;
+  /** `-` in addresses. */
+  readonly dash: string;
+  /** `_` in addresses. */
+  readonly underscore: string;
+  /** `+` in addresses. */
+  readonly plus: string;
+}
+
+/** The spoken-form rules of one language. */
+export interface LanguageRules {
+  /** Cardinal number words for a string of decimal digits (`"1234"`). */
+  cardinal(digits: string): string;
+  /** Ordinal number words for a string of decimal digits (`"22"` -> `twenty-second`). */
+  ordinal(digits: string): string;
+  /** A number read as a year (`1984` -> `nineteen eighty-four`). */
+  year(year: number): string;
+  /** Plural of number words, for decades (`nineteen ninety` -> `nineteen nineties`). */
+  plural(words: string): string;
+  /** A clock time; `period` is set for 12-hour times. */
+  time(hour: number, minute: number, second: number | undefined, period?: "am" | "pm"): string;
+  /** A calendar date (`month` 1-12); `dayFirst` when the text put the day first. */
+  date(year: number | undefined, month: number, day: number, dayFirst: boolean): string;
+  /**
+   * A proper fraction such as `3/4` (`three quarters`), or `undefined` when the language has no
+   * usual name for it (it is then read as two numbers with a slash).
+   */
+  fraction(numerator: number, denominator: number): string | undefined;
+  /** Whether an ambiguous numeric date (`3/4/2024`) puts the month first. */
+  readonly monthFirst: boolean;
+  /** Inserted words. */
+  readonly words: NormalizerWords;
+  /** Month names, January first; also recognised in the text. */
+  readonly months: readonly string[];
+  /** Other spellings of months in the text (lowercase, without a dot) -> month number 1-12. */
+  readonly monthAbbreviations: Readonly<Record<string, number>>;
+  /** Words after which a four-digit number is a year (`in 1999`), lowercase. */
+  readonly yearContext: readonly string[];
+  /** Era markers after a year, as written -> as spoken (`BC` -> `BC`, `A.D.` -> `AD`). */
+  readonly eras: Readonly<Record<string, string>>;
+  /** Currency symbols and three-letter codes -> names. */
+  readonly currencies: Readonly<Record<string, CurrencyNames>>;
+  /** Magnitude suffixes after an amount (`k`, `million`, `bn`) -> words. */
+  readonly magnitudes: Readonly<Record<string, string>>;
+  /** Unit symbols after a number -> [singular, plural] names. */
+  readonly units: Readonly<Record<string, readonly [string, string]>>;
+  /**
+   * Abbreviation rewrites (`Dr.` -> `Doctor`), applied in order, after addresses and before any
+   * number is spelled out (so that `No. 5` and `5th St.` still see their digits).
+   */
+  readonly abbreviations: readonly TextRule[];
+  /** Symbol rewrites (`&` -> `and`, `=` -> `equals`), applied in order, after numbers. */
+  readonly symbols: readonly TextRule[];
+}
+
+/** Applies `rules` to `text` in order. */
+export function applyRules(text: string, rules: readonly TextRule[]): string {
+  let out = text;
+  for (const rule of rules) {
+    out = typeof rule.replacement === "string"
+      ? out.replace(rule.pattern, rule.replacement)
+      : out.replace(rule.pattern, rule.replacement);
+  }
+  return out;
+}

@@ -1,0 +1,379 @@
+/**
+ * The steps driven by a {@linkcode LanguageRules} table: addresses, abbreviations, dates, times,
+ * money, percentages, units, years, ordinals, symbols and the remaining numbers of a text segment
+ * spelled out as words, in that order (addresses first, since their dots, digits and dashes are
+ * not numbers or sentence ends).
+ *
+ * @module
+ */
+import { keptPeriod } from "./abbreviation.ts";
+import { speakUrl, spellAddress } from "./addresses.ts";
+import { applyRules, type LanguageRules } from "./rules.ts";
+import { readDigits, speakCurrency, speakNumber } from "./spoken_numbers.ts";
+
+/** A number as written: thousands separators, decimals. */
+const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+`;
+const NOT_AFTER_WORD = String.raw`(?<![\p{L}\p{N}])`;
+const NOT_BEFORE_WORD = String.raw`(?![\p{L}\p{N}])`;
+/** Not inside a longer number (`1.5`, `1,000`, `1/2/3`). */
+const NOT_AFTER_NUMBER = String.raw`(?<![\p{L}\p{N}.,/])`;
+const NOT_BEFORE_NUMBER = String.raw`(?![\p{L}\p{N}/]|[.,]\d)`;
+
+const TOP_LEVEL_DOMAINS =
+  "com|org|net|io|dev|ai|edu|gov|co|uk|us|de|fr|es|it|nl|eu|app|info|me|tv|ly|gg|xyz|ca|au|jp";
+
+/** Regular expressions built once per rules table. */
+interface CompiledRules {
+  readonly email: RegExp;
+  readonly url: RegExp;
+  readonly bareDomain: RegExp;
+  readonly phone: RegExp;
+  readonly isoDate: RegExp;
+  readonly numericDate: RegExp;
+  readonly monthDayYear: RegExp;
+  readonly dayMonthYear: RegExp;
+  readonly yearRange: RegExp;
+  readonly numberChain: RegExp;
+  readonly numberRange: RegExp;
+  readonly mixedFraction: RegExp;
+  readonly fraction: RegExp;
+  readonly clock: RegExp;
+  readonly hourPeriod: RegExp;
+  readonly currencyBefore: RegExp;
+  readonly currencyAfter: RegExp;
+  readonly percent: RegExp;
+  readonly unit: RegExp;
+  readonly era: RegExp;
+  readonly decade: RegExp;
+  readonly yearInContext: RegExp;
+  readonly ordinal: RegExp;
+  readonly monthIndex: ReadonlyMap<string, number>;
+}
+
+const COMPILED = new WeakMap<LanguageRules, CompiledRules>();
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** Alternation of literal strings, longest first; one that never matches when there are none. */
+function alternation(items: Iterable<string>): string {
+  const sorted = [...items].sort((a, b) => b.length - a.length);
+  return sorted.length === 0 ? "(?!)" : sorted.map(escapeRegExp).join("|");
+}
+
+function compile(rules: LanguageRules): CompiledRules {
+  const cached = COMPILED.get(rules);
+  if (cached) return cached;
+  const monthIndex = new Map<string, number>();
+  rules.months.forEach((name, i) => monthIndex.set(name.toLowerCase(), i + 1));
+  for (const [name, month] of Object.entries(rules.monthAbbreviations)) {
+    monthIndex.set(name.toLowerCase(), month);
+  }
+  // Month names as written, capitalised ("may" is also a verb).
+  const months = alternation(
+    [...rules.months, ...Object.keys(rules.monthAbbreviations)].map(capitalize),
+  );
+  const fullMonths = alternation(rules.months.map(capitalize));
+  const currencyKeys = Object.keys(rules.currencies);
+  const symbols = alternation(currencyKeys.filter((c) => !/^[A-Z]{3}$/.test(c)));
+  const codes = alternation(currencyKeys.filter((c) => /^[A-Z]{3}$/.test(c)));
+  const magnitudes = alternation(Object.keys(rules.magnitudes));
+  const magnitude = String.raw`(?:\s?(${magnitudes})${NOT_BEFORE_WORD})?`;
+  const units = alternation(Object.keys(rules.units));
+  const compiled: CompiledRules = {
+    email: new RegExp(
+      String
+        .raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}${NOT_BEFORE_WORD}`,
+      "gu",
+    ),
+    url: /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>()[\]"'`]+/gi,
+    bareDomain: new RegExp(
+      String
+        .raw`(?<![\p{L}\p{N}@.\/_-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TOP_LEVEL_DOMAINS})(?:\/[^\s<>()"'${"`"}]*)?${NOT_BEFORE_WORD}`,
+      "giu",
+    ),
+    phone: /(?<![\d+])(?:\+?1[-.\s]?)?(?:\((\d{3})\)\s?|(\d{3})[-.\s])(\d{3})[-.](\d{4})(?!\d)/g,
+    isoDate: /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])/g,
+    numericDate: new RegExp(
+      String.raw`${NOT_AFTER_NUMBER}(\d{1,2})\/(\d{1,2})\/(\d{4})${NOT_BEFORE_NUMBER}`,
+      "gu",
+    ),
+    monthDayYear: new RegExp(
+      String
+        .raw`${NOT_AFTER_WORD}(${months})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?${NOT_BEFORE_WORD}`,
+      "gu",
+    ),
+    dayMonthYear: new RegExp(
+      String
+        .raw`${NOT_AFTER_WORD}(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(${fullMonths})(?:,?\s+(\d{4}))?${NOT_BEFORE_WORD}`,
+      "gu",
+    ),
+    yearRange:
+      /(?<![\p{L}\p{N}])(1[1-9]\d{2}|20\d{2})\s?[-–]\s?(1[1-9]\d{2}|20\d{2})(?![\p{L}\p{N}])/gu,
+    numberChain: /(?<![\p{L}\p{N}.,-])\d+(?:-\d+){2,}(?![\p{L}\p{N}-]|[.,]\d)/gu,
+    numberRange: new RegExp(
+      String.raw`(?<=\d)(?:-|\s*–\s*)(?=(?:${symbols})?\d)`,
+      "gu",
+    ),
+    mixedFraction: new RegExp(
+      String.raw`${NOT_AFTER_NUMBER}(\d+)\s+(\d{1,2})\/(\d{1,2})${NOT_BEFORE_NUMBER}`,
+      "gu",
+    ),
+    fraction: new RegExp(
+      String.raw`${NOT_AFTER_NUMBER}(\d{1,2})\/(\d{1,2})${NOT_BEFORE_NUMBER}`,
+      "gu",
+    ),
+    clock:
+      /(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])(?:\s?([ap])\.?m\.?(?![\p{L}\p{N}]))?/giu,
+    hourPeriod: /(?<![\d:.,])(1[0-2]|0?[1-9])\s?([ap])\.?m\.?(?![\p{L}\p{N}])/giu,
+    currencyBefore: new RegExp(
+      String
+        .raw`${NOT_AFTER_WORD}([-−]?)(?:(${symbols})|(${codes})\s?)\s?([-−]?)(${NUMBER})${magnitude}`,
+      "gu",
+    ),
+    currencyAfter: new RegExp(
+      String
+        .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})${magnitude}\s?(?:(${symbols})|\s?(${codes})${NOT_BEFORE_WORD})`,
+      "gu",
+    ),
+    percent: new RegExp(String.raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})\s?%`, "gu"),
+    // An alphabetic unit may carry an abbreviation's period (`6 ft. tall`).
+    unit: new RegExp(
+      String
+        .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})\s?(${units})${NOT_BEFORE_WORD}(?:(?<=\p{L})\.)?`,
+      "gu",
+    ),
+    era: new RegExp(
+      String.raw`${NOT_AFTER_WORD}(\d{1,4})\s?(${
+        alternation(Object.keys(rules.eras))
+      })(?![\p{L}\p{N}])`,
+      "gu",
+    ),
+    decade: /(?<![\p{L}\p{N}])['’]?(\d{3}0|\d0)['’]?s(?![\p{L}\p{N}])/gu,
+    yearInContext: new RegExp(
+      String.raw`(?<![\p{L}\p{N}])(${
+        alternation(rules.yearContext.flatMap((word) => [word, capitalize(word)]))
+      }|${months})(\s+|-)(1[1-9]\d{2}|20\d{2})(?![\p{L}\p{N}]|[.,]\d)`,
+      "gu",
+    ),
+    ordinal: /(?<![\p{L}\p{N}])(\d+)(st|nd|rd|th)(?![\p{L}\p{N}])/giu,
+    monthIndex,
+  };
+  COMPILED.set(rules, compiled);
+  return compiled;
+}
+
+/** Whether `day` exists in `month` (1-12) of `year` (any leap year when the year is unknown). */
+function isCalendarDay(year: number | undefined, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year ?? 2000, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+/** Pads words with spaces where they touch letters (`3D` -> `three D`). */
+function spaced(words: string, offset: number, length: number, whole: string): string {
+  const before = offset > 0 && /\p{L}/u.test(whole[offset - 1]) ? " " : "";
+  const after = /\p{L}/u.test(whole[offset + length] ?? "") ? " " : "";
+  return before + words + after;
+}
+
+/** The addresses in `text` read aloud (e-mail, URLs, bare domains, phone numbers). */
+function spellAddresses(s: string, rules: LanguageRules, re: CompiledRules): string {
+  return s
+    .replace(re.email, (email) => ` ${spellAddress(rules, email)} `)
+    .replace(re.url, (url) => speakUrl(rules, url))
+    .replace(re.bareDomain, (url) => speakUrl(rules, url))
+    .replace(
+      re.phone,
+      (_m, area1?: string, area2?: string, middle?: string, last?: string) =>
+        [area1 ?? area2 ?? "", middle ?? "", last ?? ""].map((group) => readDigits(rules, group))
+          .join(", "),
+    );
+}
+
+/** Dates, year ranges, number ranges and fractions in `text` spelled out. */
+function spellDatesAndRanges(s: string, rules: LanguageRules, re: CompiledRules): string {
+  const { words } = rules;
+  return s
+    .replace(re.isoDate, (match, y: string, m: string, d: string) => {
+      const [year, month, day] = [Number(y), Number(m), Number(d)];
+      return isCalendarDay(year, month, day) ? rules.date(year, month, day, false) : match;
+    })
+    .replace(re.numericDate, (match, first: string, second: string, y: string) => {
+      const [a, b, year] = [Number(first), Number(second), Number(y)];
+      const monthFirst = a > 12 ? false : b > 12 ? true : rules.monthFirst;
+      const [month, day] = monthFirst ? [a, b] : [b, a];
+      return isCalendarDay(year, month, day) ? rules.date(year, month, day, !monthFirst) : match;
+    })
+    .replace(re.monthDayYear, (match, name: string, d: string, y?: string) => {
+      const month = re.monthIndex.get(name.toLowerCase()) ?? 0;
+      const year = y === undefined ? undefined : Number(y);
+      const day = Number(d);
+      return isCalendarDay(year, month, day) ? rules.date(year, month, day, false) : match;
+    })
+    .replace(re.dayMonthYear, (match, d: string, name: string, y?: string) => {
+      const month = re.monthIndex.get(name.toLowerCase()) ?? 0;
+      const year = y === undefined ? undefined : Number(y);
+      const day = Number(d);
+      return isCalendarDay(year, month, day) ? rules.date(year, month, day, true) : match;
+    })
+    .replace(
+      re.yearRange,
+      (_m, from: string, to: string) =>
+        `${rules.year(Number(from))} ${words.to} ${rules.year(Number(to))}`,
+    )
+    // Three or more numbers joined by hyphens (a code, a serial number) are not a range.
+    .replace(
+      re.numberChain,
+      (chain) => chain.split("-").map((group) => readDigits(rules, group)).join(", "),
+    )
+    .replace(re.numberRange, ` ${words.to} `)
+    .replace(re.mixedFraction, (match, whole: string, n: string, d: string) => {
+      const fraction = rules.fraction(Number(n), Number(d));
+      return fraction === undefined
+        ? match
+        : `${speakNumber(rules, whole)} ${words.and} ${fraction}`;
+    })
+    .replace(
+      re.fraction,
+      (match, n: string, d: string) => rules.fraction(Number(n), Number(d)) ?? match,
+    )
+    .replace(/(?<=\d)\/(?=\d)/g, ` ${words.slash} `);
+}
+
+/** Clock times in `text` spelled out. */
+function spellTimes(s: string, rules: LanguageRules, re: CompiledRules): string {
+  return s
+    .replace(
+      re.clock,
+      (
+        match,
+        h: string,
+        m: string,
+        sec: string | undefined,
+        p: string | undefined,
+        offset,
+        all,
+      ) => {
+        const period = p ? (p.toLowerCase() === "a" ? "am" : "pm") : undefined;
+        const second = sec === undefined ? undefined : Number(sec);
+        return rules.time(Number(h), Number(m), second, period) + keptPeriod(match, offset, all);
+      },
+    )
+    .replace(re.hourPeriod, (match, h: string, p: string, offset: number, all: string) => {
+      const period = p.toLowerCase() === "a" ? "am" : "pm";
+      return rules.time(Number(h), 0, undefined, period) + keptPeriod(match, offset, all);
+    });
+}
+
+/** Money, percentages and measurements in `text` spelled out. */
+function spellQuantities(s: string, rules: LanguageRules, re: CompiledRules): string {
+  const magnitudeWord = (key?: string) => key === undefined ? undefined : rules.magnitudes[key];
+  return s
+    .replace(
+      re.currencyBefore,
+      (
+        _m,
+        sign1: string,
+        symbol: string | undefined,
+        code: string | undefined,
+        sign2: string,
+        amount: string,
+        magnitude?: string,
+      ) =>
+        speakCurrency(
+          rules,
+          (sign1 || sign2) !== "",
+          amount,
+          magnitudeWord(magnitude),
+          rules.currencies[symbol ?? code ?? ""],
+        ),
+    )
+    .replace(
+      re.currencyAfter,
+      (_m, sign: string, amount: string, magnitude?: string, symbol?: string, code?: string) =>
+        speakCurrency(
+          rules,
+          sign !== "",
+          amount,
+          magnitudeWord(magnitude),
+          rules.currencies[symbol ?? code ?? ""],
+        ),
+    )
+    .replace(
+      re.percent,
+      (_m, sign: string, amount: string) =>
+        `${speakNumber(rules, sign + amount)} ${rules.words.percent}`,
+    )
+    .replace(
+      re.unit,
+      (match, sign: string, amount: string, unit: string, offset: number, all: string) => {
+        const [one, many] = rules.units[unit];
+        const name = amount === "1" ? one : many;
+        return `${speakNumber(rules, sign + amount)} ${name}${keptPeriod(match, offset, all)}`;
+      },
+    );
+}
+
+/** Eras, decades, years after a context word, and ordinals in `text` spelled out. */
+function spellYearsAndOrdinals(s: string, rules: LanguageRules, re: CompiledRules): string {
+  return s
+    .replace(
+      re.era,
+      (match, y: string, era: string, offset: number, all: string) =>
+        `${rules.year(Number(y))} ${rules.eras[era]}${keptPeriod(match, offset, all)}`,
+    )
+    .replace(
+      re.decade,
+      (_m, digits: string) =>
+        rules.plural(digits.length === 4 ? rules.year(Number(digits)) : rules.cardinal(digits)),
+    )
+    .replace(
+      re.yearInContext,
+      (_m, context: string, gap: string, y: string) =>
+        `${context}${gap === "-" ? " " : gap}${rules.year(Number(y))}`,
+    )
+    .replace(re.ordinal, (_m, digits: string) => rules.ordinal(digits));
+}
+
+/** Capital initials with periods (`U.S.`, `F.B.I.`) read as letters. */
+const INITIALISM = /(?<![\p{L}\p{N}.])(?:\p{Lu}\.){2,}(?![\p{L}\p{N}])/gu;
+
+/** The numbers left in `text` (signs, decimals, thousands separators) spelled out. */
+function spellNumbers(s: string, rules: LanguageRules): string {
+  const { words } = rules;
+  return s
+    .replace(/(?<![\p{L}\p{N}.)\]])[-−](?=\.?\d)/gu, `${words.minus} `)
+    .replace(
+      /(?<![\p{N}.])\.(\d+)/gu,
+      (_m, digits: string) => ` ${words.point} ${readDigits(rules, digits)}`,
+    )
+    .replace(
+      /(?<!\d)(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)*/g,
+      (match: string, offset: number, all: string) =>
+        spaced(speakNumber(rules, match), offset, match.length, all),
+    );
+}
+
+/** Spells out, with `rules`, everything in a text segment that a voice should read as words. */
+export function spellOut(text: string, rules: LanguageRules): string {
+  const re = compile(rules);
+  let s = spellAddresses(text, rules, re);
+  s = applyRules(s, rules.abbreviations);
+  s = spellDatesAndRanges(s, rules, re);
+  s = spellTimes(s, rules, re);
+  s = spellQuantities(s, rules, re);
+  s = spellYearsAndOrdinals(s, rules, re);
+  s = applyRules(s, rules.symbols);
+  s = s.replace(
+    INITIALISM,
+    (match, offset: number, all: string) =>
+      match.replaceAll(".", " ").trim() + keptPeriod(match, offset, all, false),
+  );
+  return spellNumbers(s, rules);
+}

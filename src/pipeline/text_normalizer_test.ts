@@ -1,0 +1,326 @@
+import assert from "node:assert/strict";
+import { SentenceSegmenterStream } from "./sentence_segmenter.ts";
+import { normalizationRules, normalizeText, TextNormalizerStream } from "./text_normalizer.ts";
+
+/** `[written, spoken]` rows of one class of text. */
+type Table = readonly (readonly [string, string])[];
+
+/** Checks each row of `table` in `language`, naming the failing row. */
+function checkTable(table: Table, language = "en"): void {
+  for (const [written, spoken] of table) {
+    assert.equal(normalizeText(written, language), spoken, `input ${JSON.stringify(written)}`);
+  }
+}
+
+/** English rows by class; each class is one test below, and all rows feed the property tests. */
+const ENGLISH: Readonly<Record<string, Table>> = {
+  numbers: [
+    ["I have 2 cats.", "I have two cats."],
+    ["-7", "minus seven"],
+    ["It was -7 outside.", "It was minus seven outside."],
+    ["1,234,567", "one million two hundred thirty-four thousand five hundred sixty-seven"],
+    ["10,000 people", "ten thousand people"],
+    ["1000000", "one million"],
+    ["007", "zero zero seven"],
+    ["Room 5B", "Room five B"],
+    ["COVID-19", "COVID-nineteen"],
+    ["5-10 people", "five to ten people"],
+    ["ISBN 978-3-16", "ISBN nine seven eight, three, one six"],
+    ["Call 555-123-4567.", "Call five five five, one two three, four five six seven."],
+    ["1/2 cup", "one half cup"],
+    ["3/4 of it", "three quarters of it"],
+    ["2 1/2 cups", "two and one half cups"],
+    ["24/7", "twenty-four slash seven"],
+  ],
+  ordinals: [
+    ["1st 2nd 23rd", "first second twenty-third"],
+    ["the 11th and 12th", "the eleventh and twelfth"],
+    ["101st", "one hundred first"],
+  ],
+  decimals: [
+    ["1.5", "one point five"],
+    ["0.5", "zero point five"],
+    ["3.14159", "three point one four one five nine"],
+    [".5", "point five"],
+    ["-0.25", "minus zero point two five"],
+    ["It's 3.14.", "It's three point one four."],
+    ["version 1.10.2", "version one point ten point two"],
+  ],
+  currency: [
+    ["$3.50", "three dollars and fifty cents"],
+    ["It costs $3.50.", "It costs three dollars and fifty cents."],
+    ["$1", "one dollar"],
+    ["$0.01", "one cent"],
+    ["$.50", "fifty cents"],
+    ["$1.01", "one dollar and one cent"],
+    ["-$5", "minus five dollars"],
+    ["$1,000", "one thousand dollars"],
+    ["$5M", "five million dollars"],
+    ["$1.5 billion", "one point five billion dollars"],
+    ["€5", "five euros"],
+    ["£2.50", "two pounds and fifty pence"],
+    ["¥500", "five hundred yen"],
+    ["10 USD", "ten dollars"],
+    ["EUR 5.50", "five euros and fifty cents"],
+  ],
+  percentages: [
+    ["12.5%", "twelve point five percent"],
+    ["It's 100% sure.", "It's one hundred percent sure."],
+    ["-3 %", "minus three percent"],
+  ],
+  times: [
+    ["3:45 pm", "three forty-five PM"],
+    ["At 3:45 p.m.", "At three forty-five PM."],
+    ["at 5 p.m. today", "at five PM today"],
+    ["at 5 p.m. Then we left.", "at five PM. Then we left."],
+    ["Open at 9am", "Open at nine AM"],
+    ["12:00", "twelve o'clock"],
+    ["13:30", "thirteen thirty"],
+    ["9:05", "nine oh five"],
+    ["12:30:15", "twelve thirty and fifteen seconds"],
+  ],
+  dates: [
+    ["2024-03-01", "March first, twenty twenty-four"],
+    ["2024-02-29", "February twenty-ninth, twenty twenty-four"],
+    ["12/25/2024", "December twenty-fifth, twenty twenty-four"],
+    ["25/12/2024", "the twenty-fifth of December, twenty twenty-four"],
+    ["Jan. 5, 2024", "January fifth, twenty twenty-four"],
+    ["5 March 2024", "the fifth of March, twenty twenty-four"],
+    ["March 5th", "March fifth"],
+    // Not a calendar day: not read as a date.
+    ["2023-02-29", "two zero two three, zero two, two nine"],
+  ],
+  years: [
+    ["in 1999", "in nineteen ninety-nine"],
+    ["Prices in 2024 rose 3%.", "Prices in twenty twenty-four rose three percent."],
+    ["The 1990s", "The nineteen nineties"],
+    ["the '80s", "the eighties"],
+    ["1990-2000", "nineteen ninety to two thousand"],
+    ["500 B.C.", "five hundred BC."],
+    ["1066 AD", "ten sixty-six AD"],
+  ],
+  abbreviations: [
+    ["Dr. Smith lives on Elm St.", "Doctor Smith lives on Elm Street."],
+    [
+      "Dr. Smith lives on Elm St. and St. Louis.",
+      "Doctor Smith lives on Elm Street and Saint Louis.",
+    ],
+    ["Visit St. Louis", "Visit Saint Louis"],
+    ["I live on Oak Dr. He is nice.", "I live on Oak Drive. He is nice."],
+    ["I met Dr. Smith at 5 Oak Dr. today.", "I met Doctor Smith at five Oak Drive today."],
+    ["on 5th St.", "on fifth Street."],
+    ["Thanks, Dr. Jones.", "Thanks, Doctor Jones."],
+    ["Mr. and Mrs. Smith", "Mister and Missus Smith"],
+    ["Mt. Everest", "Mount Everest"],
+    ["e.g. this", "for example this"],
+    ["Use e.g.", "Use for example."],
+    ["i.e. that", "that is that"],
+    ["apples, pears, etc. Then more.", "apples, pears, et cetera. Then more."],
+    ["Apple Inc. is big", "Apple Incorporated is big"],
+    ["No. 5", "number five"],
+    ["Vol. 3", "volume three"],
+    ["approx. 5", "approximately five"],
+    ["The U.S. Army", "The U S Army"],
+    ["cats vs. dogs", "cats versus dogs"],
+  ],
+  addresses: [
+    ["https://example.com/a", "example dot com slash a"],
+    ["See https://example.com/a.", "See example dot com slash a."],
+    ["Mail a.b@c.org now.", "Mail a dot b at c dot org now."],
+    ["www.google.com", "google dot com"],
+    ["Go to example.org/path today", "Go to example dot org slash path today"],
+    ["https://x.io/q?a=1#top", "x dot io slash q"],
+  ],
+  units: [
+    ["5 km", "five kilometers"],
+    ["1 km", "one kilometer"],
+    ["20°C", "twenty degrees Celsius"],
+    ["-5 °C", "minus five degrees Celsius"],
+    ["90°", "ninety degrees"],
+    ["2 kg of rice", "two kilograms of rice"],
+    ["I'm 6 ft. tall", "I'm six feet tall"],
+    ["The wall is 5 m.", "The wall is five meters."],
+    ["60 mph", "sixty miles per hour"],
+    ["16 GB", "sixteen gigabytes"],
+    [".5 ml", "point five milliliters"],
+  ],
+  symbols: [
+    ["A & B", "A and B"],
+    ["x = 5", "x equals five"],
+    ["x^2", "x to the power of two"],
+    ["5 * 3", "five times three"],
+    ["10x faster", "ten times faster"],
+    ["#1", "number one"],
+    ["C# code", "C sharp code"],
+    ["ok — fine", "ok, fine"],
+    ["and/or", "and or"],
+    ["§ 5", "section five"],
+  ],
+  markdown: [
+    ["**bold**", "bold"],
+    ["Some *emphasis* here", "Some emphasis here"],
+    ["__strong__ and _it_", "strong and it"],
+    ["~~gone~~", "gone"],
+    ["# Heading", "Heading"],
+    ["## Step 2", "Step two"],
+    ["- item", "item"],
+    ["* item", "item"],
+    ["1. first", "one, first"],
+    ["> quoted", "quoted"],
+    ["`code`", "code"],
+    ["Run `deno test` now", "Run deno test now"],
+    ["[link](http://x)", "link"],
+    ["![a cat](cat.png)", "a cat"],
+    ["| a | b |", "a, b"],
+    ["---", ""],
+    ["**Note:** read", "Note: read"],
+    // Half of a pair, as a segment may hold.
+    ["**Note", "Note"],
+    ["the end.**", "the end."],
+    ["snake_case name", "snake case name"],
+    ["Title\nNext line", "Title. Next line"],
+  ],
+  emoji: [
+    ["👍", ""],
+    ["Great 👍!", "Great!"],
+    ["I ❤️ you", "I you"],
+    ["🇺🇸 flag", "flag"],
+    ["👨‍👩‍👧 family", "family"],
+    ["Wave 👋🏽 hi", "Wave hi"],
+    ["Press 1️⃣", "Press one"],
+    ["Wow‼️", "Wow!!"],
+  ],
+  characters: [
+    ["a\uD800b", "ab"],
+    ["x\uDC00", "x"],
+    ["a\u0007b", "ab"],
+    ["zero\u200Bwidth", "zerowidth"],
+    ["soft\u00ADhyphen", "softhyphen"],
+    ["\uFEFFbom", "bom"],
+    ["\u202Eright", "right"],
+    ["bad\uFFFDbyte", "badbyte"],
+    ["e\u0301t\u00E9", "\u00E9t\u00E9"],
+    ["a\tb\r\nc", "a b. c"],
+    ["Hello\u00A0world", "Hello world"],
+  ],
+};
+
+for (const [name, table] of Object.entries(ENGLISH)) {
+  Deno.test(`normalizeText (en): ${name}`, () => checkTable(table));
+}
+
+/** Text that needs no change. */
+const UNCHANGED = [
+  "Hello, world.",
+  "The cat sat on the mat.",
+  'He said "hi" (quietly).',
+  "It's fine, isn't it?",
+  "Well... maybe!",
+  "What?!",
+  "Café, naïve, Ünïcödé.",
+  "May I help?",
+  "A well-known T-shirt.",
+  "file.txt and node.js",
+  "Привет, мир.",
+  "日本語のテキスト。",
+];
+
+Deno.test("normalizeText leaves text that needs no change as it is", () => {
+  for (const text of UNCHANGED) {
+    assert.equal(normalizeText(text), text, `input ${JSON.stringify(text)}`);
+  }
+});
+
+Deno.test("normalizeText returns '' when nothing speakable is left", () => {
+  for (const text of ["", "   ", "-", "...", "😀😀", "**", "\u200B", "---"]) {
+    assert.equal(normalizeText(text), "", `input ${JSON.stringify(text)}`);
+  }
+});
+
+Deno.test("normalizeText is deterministic and stable on its own output", () => {
+  for (const [written] of Object.values(ENGLISH).flat()) {
+    const once = normalizeText(written);
+    assert.equal(normalizeText(written), once, `input ${JSON.stringify(written)}`);
+    assert.equal(normalizeText(once), once, `output ${JSON.stringify(once)}`);
+  }
+});
+
+Deno.test("normalizationRules picks a table by base language, also for espeak voice names", () => {
+  for (const tag of ["en", "EN", "en-US", "en_gb", "en-us+f3", "gmw/en-US"]) {
+    assert.equal(normalizationRules(tag), normalizationRules("en"), tag);
+  }
+  assert.notEqual(normalizationRules("en"), undefined);
+  for (const tag of ["de", "fr-FR", "xx", ""]) {
+    assert.equal(normalizationRules(tag), undefined, tag);
+  }
+});
+
+Deno.test("normalizeText: other languages get the language-independent clean-up only", () => {
+  checkTable([
+    ["Es kostet 5 Euro.", "Es kostet 5 Euro."],
+    ["**Wichtig:** 3,5 % 👍", "Wichtig: 3,5 %"],
+    ["Dr. Müller\u200B wohnt hier.", "Dr. Müller wohnt hier."],
+    ["# Titel", "Titel"],
+    [".5", ".5"],
+  ], "de");
+  checkTable([["Il est 3:45 🙂", "Il est 3:45"]], "fr-FR");
+});
+
+/** Writes `chunks` to `stream` and reads everything it gives. */
+async function runStream(
+  stream: TransformStream<string, string>,
+  chunks: readonly string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  const reading = (async () => {
+    for await (const item of stream.readable) out.push(item);
+  })();
+  const writer = stream.writable.getWriter();
+  for (const chunk of chunks) await writer.write(chunk);
+  await writer.close();
+  await reading;
+  return out;
+}
+
+Deno.test("TextNormalizerStream normalises each segment and drops empty ones", async () => {
+  const out = await runStream(new TextNormalizerStream(), [
+    "**Step 1:** pay $3.50.",
+    "👍",
+    "---",
+    "Meet Dr. Smith at 3:45 pm.",
+  ]);
+  assert.deepEqual(out, [
+    "Step one: pay three dollars and fifty cents.",
+    "Meet Doctor Smith at three forty-five PM.",
+  ]);
+});
+
+Deno.test("TextNormalizerStream uses its language", async () => {
+  assert.deepEqual(await runStream(new TextNormalizerStream("de"), ["Ich bin 5 Jahre alt."]), [
+    "Ich bin 5 Jahre alt.",
+  ]);
+  assert.deepEqual(await runStream(new TextNormalizerStream("en-GB"), ["I am 5."]), [
+    "I am five.",
+  ]);
+});
+
+Deno.test("segment -> normalise: abbreviations need no context from other segments", async () => {
+  const text = "Dr. Smith lives on Elm St. He was born in 1984. It costs $3.50, e.g. today. " +
+    "We met at 5 p.m. The end!";
+  const segmented = new SentenceSegmenterStream({ fastFirstSegment: false });
+  const normalizer = new TextNormalizerStream("en");
+  const out: string[] = [];
+  const reading = (async () => {
+    for await (const item of segmented.readable.pipeThrough(normalizer)) out.push(item);
+  })();
+  const writer = segmented.writable.getWriter();
+  // Token-sized chunks, as an LLM streams them.
+  for (const chunk of text.match(/\S*\s*/g) ?? []) await writer.write(chunk);
+  await writer.close();
+  await reading;
+  assert.equal(
+    out.join(" "),
+    "Doctor Smith lives on Elm Street. He was born in nineteen eighty-four. " +
+      "It costs three dollars and fifty cents, for example today. We met at five PM. The end!",
+  );
+});
