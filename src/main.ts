@@ -36,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
   Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
   await stopped.promise;
-  await worker.stop();
+  await worker.stop(config.shutdownGraceMs);
   log.info("stopped");
   return 0;
 }

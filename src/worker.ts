@@ -11,6 +11,7 @@ import { ModelStore } from "./models/model_store.ts";
 import { ModelResidency } from "./models/residency.ts";
 import { type RunningServer, startServer } from "./rpc/server.ts";
 import { TtsService } from "./rpc/tts_service.ts";
+import { SessionReaper } from "./session/session_reaper.ts";
 import { SessionRegistry } from "./session/session_registry.ts";
 import { WorkerMetrics } from "./session/worker_metrics.ts";
 
@@ -24,7 +25,10 @@ export interface RunningWorker {
   readonly residency: ModelResidency;
   /** Live sessions. */
   readonly sessions: SessionRegistry;
-  /** Stops serving and frees every voice. */
+  /**
+   * Graceful stop: health NOT_SERVING, no new sessions, utterances in flight get up to `graceMs`
+   * to finish (then they are cut), open streams end cleanly, every voice is freed.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -55,6 +59,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     metrics,
     log,
     executionProvider: config.executionProvider,
+    segmenter: {
+      firstSegmentMinWords: config.firstSegmentMinWords,
+      firstSegmentMaxWords: config.firstSegmentMaxWords,
+      maxSegmentChars: config.maxSegmentChars,
+    },
     defaultModel: config.defaultModel,
   });
   const server = await startServer(service, config.host, config.port);
@@ -73,13 +82,36 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     await server.shutdown(0);
     throw error;
   }
+  const reaper = new SessionReaper(sessions, {
+    idleTimeoutMs: config.idleTimeoutS * 1000,
+    onReap: (session, idleMs) =>
+      log.info(
+        { session_id: session.id, idle_ms: Math.round(idleMs), frames: session.framesSent },
+        "idle session ended",
+      ),
+  });
+  reaper.start();
   return {
     port: server.port,
     server,
     residency,
     sessions,
-    stop: async (graceMs = 2000) => {
-      await server.shutdown(graceMs);
+    stop: async (graceMs = config.shutdownGraceMs) => {
+      reaper.stop();
+      server.setServing(false);
+      sessions.startDraining();
+      const deadline = performance.now() + graceMs;
+      while (sessions.busyStreams().length > 0 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const cut = sessions.busyStreams().length;
+      if (cut > 0) log.warn({ streams: cut, grace_ms: graceMs }, "grace period over; cutting");
+      for (const session of sessions.all()) {
+        const stream = sessions.streamOf(session.id);
+        stream?.stop(); // an utterance still in flight ends with its final frame
+        stream?.endInput();
+      }
+      await server.shutdown(1000);
       await residency.unloadAll();
     },
   };

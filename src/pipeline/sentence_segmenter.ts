@@ -2,20 +2,46 @@
  * Incremental sentence segmentation of streamed text (an LLM's output, token by token).
  *
  * The segmenter reads text one character at a time and decides every boundary from the text up to
- * a fixed amount of lookahead. A terminator (`.` `!` `?` `…`, runs such as `?!` or `...`, then
- * optional closing quotes or brackets) at the very end of the text read so far is not a boundary
- * yet: the whitespace after it confirms it (or the end of the utterance, at {@linkcode
- * SentenceSegmenter.flush}). Words that may or may not end a sentence (an ellipsis, a closing
- * quote, `etc.`, `p.m.`, a list number) wait one character more: a lowercase letter next means the
- * sentence goes on. Because no decision depends on where the chunks were cut, the segments are the
- * same for any chunking of the same text.
+ * a fixed amount of lookahead. Because no decision depends on where the chunks were cut, the
+ * segments are the same for any chunking of the same text: pushing `"Hel"`, `"lo"`, `" there"`
+ * gives what pushing `"Hello there"` gives, and no segment ever ends inside a word.
  *
- * Not boundaries: decimals (`3.14`), abbreviations from a table (`Mr.`, `Dr.`, `e.g.`, `U.S.`),
- * initials (`J. R. R. Tolkien`), a terminator followed by a lowercase word (an ellipsis inside a
- * sentence, `etc. and`), URLs and e-mail addresses (their dots are not followed by whitespace), a
- * list number such as `1.` at the start of a line. A blank line, or a line break after a terminator,
- * ends a segment; so does a single line break, unless the next line goes on in lowercase (a wrapped
- * sentence).
+ * The rules, precisely:
+ *
+ * - **Words end at whitespace.** A word is complete once the whitespace after it has arrived (or
+ *   the utterance ends, at {@linkcode SentenceSegmenter.flush}); an em dash also ends the word it
+ *   closes (`great—really`). Every rule below looks at complete words only, so a `.` or `,` at the
+ *   very end of a chunk waits for the next chunk: `3.` + `5` is the number `3.5`, `example.` +
+ *   `com` is a host name.
+ * - **Sentence ends.** A complete word ending with a terminator (`.` `!` `?` `…`, runs such as `?!`
+ *   or `...`, then optional closing quotes or brackets) ends the segment. Words that may or may not
+ *   end a sentence (an ellipsis, a closing quote, `etc.`, `p.m.`, `No.`, a list number) wait for
+ *   the next non-space character: a lowercase letter means the sentence goes on (`etc. and`,
+ *   `Wait... what`), a digit after `No.` continues it, anything else (or the end of the utterance)
+ *   ends it.
+ * - **Not sentence ends:** decimals (`3.14`), abbreviations from a table (`Mr.`, `Dr.`, `e.g.`,
+ *   `U.S.`), initials (`J. R. R. Tolkien`), URLs and e-mail addresses (their dots are not followed
+ *   by whitespace), a list number such as `1.` at the start of a line followed by text.
+ * - **Lines.** A blank line, or a line break after a terminator, ends a segment; so does a single
+ *   line break, unless the next line goes on in lowercase (a wrapped sentence).
+ * - **First-audio fast path** (when {@linkcode SegmenterOptions.fastFirstSegment} is on), for the
+ *   first segment of an utterance only: it ends early (a) at a complete word that ends a clause
+ *   (`,` `;` `:`, a spaced dash, or a word closed by an em dash) once the segment has
+ *   {@linkcode SegmenterOptions.firstSegmentMinWords} words, or else (b) at a complete word with a
+ *   letter or digit that neither ends with a terminator nor leans on the next word (`the`, `of`,
+ *   `and`, ...) once the segment has {@linkcode SegmenterOptions.firstSegmentMaxWords} words (and
+ *   at least `firstSegmentMinWords`). "Complete"
+ *   means the whitespace after it has arrived: `sunny,` at the end of a chunk is not yet a clause
+ *   end (it could be `sunny,warm`), `sunny, ` is. A clause comma inside a number (`1,234`) is no
+ *   clause end. Later segments are whole sentences.
+ * - **Long sentences** are split before a word that would take the segment past
+ *   {@linkcode SegmenterOptions.maxSegmentChars} characters (whitespace-collapsed) or
+ *   {@linkcode SegmenterOptions.maxSegmentWords} words: at the last clause end if there is one far
+ *   enough in, else at that word boundary. A word is never cut.
+ * - A segment without a letter or digit (`...`, `---`) is never emitted on its own; its text joins
+ *   the next segment or is dropped at a line end.
+ *
+ * Emitted segments are whitespace-collapsed and trimmed.
  *
  * Each push costs time proportional to the new text (amortised): words are examined once, when
  * they end, and the pending segment is kept whitespace-collapsed rather than re-scanned.
@@ -26,29 +52,39 @@
 /** Thresholds of the {@linkcode SentenceSegmenter}. */
 export interface SegmenterOptions {
   /**
-   * Emit the first segment of an utterance at a clause boundary (`,` `;` `:` or a dash) once it
-   * has {@linkcode SegmenterOptions.firstClauseMinWords} words, so that first audio comes early.
-   * Later segments are whole sentences.
+   * End the first segment of an utterance early, at a clause or after a number of words, so that
+   * the first audio comes before the first sentence is complete. Later segments are whole
+   * sentences.
    *
    * @default {true}
    */
   readonly fastFirstSegment: boolean;
   /**
-   * The least number of words before a clause boundary that ends the first segment early.
+   * The least number of words before a clause end (`,` `;` `:` or a dash) that ends the first
+   * segment early. Must be at least 1.
    *
    * @default {4}
    */
-  readonly firstClauseMinWords: number;
+  readonly firstSegmentMinWords: number;
   /**
-   * Longest segment in characters (whitespace-collapsed); longer sentences are split at the clause
-   * boundary nearest the limit, or at the last word boundary before it. A single word longer than
-   * this is never cut.
+   * The number of words after which the first segment ends even without punctuation (at the
+   * first word that does not lean on the next one). Must be at least 1; a value below
+   * {@linkcode SegmenterOptions.firstSegmentMinWords} counts as that value, so that no first
+   * segment ends early with fewer words than that.
+   *
+   * @default {10}
+   */
+  readonly firstSegmentMaxWords: number;
+  /**
+   * Longest segment in characters (whitespace-collapsed); longer sentences are split at the last
+   * clause end, or at the word boundary before the limit. A single word longer than this is never
+   * cut. Must be at least 1.
    *
    * @default {200}
    */
   readonly maxSegmentChars: number;
   /**
-   * Most words in a segment; longer sentences are split like over-long ones.
+   * Most words in a segment; longer sentences are split like over-long ones. Must be at least 1.
    *
    * @default {30}
    */
@@ -58,7 +94,8 @@ export interface SegmenterOptions {
 /** The default {@linkcode SegmenterOptions}. */
 export const DEFAULT_SEGMENTER_OPTIONS: Readonly<SegmenterOptions> = Object.freeze({
   fastFirstSegment: true,
-  firstClauseMinWords: 4,
+  firstSegmentMinWords: 4,
+  firstSegmentMaxWords: 10,
   maxSegmentChars: 200,
   maxSegmentWords: 30,
 });
@@ -135,7 +172,7 @@ const AMBIGUOUS_ABBREVIATIONS = new Set([
   "secs.",
   "al.",
 ]);
-/** Abbreviations that do not end a sentence when a number follows (`No. 5`). */
+/** Abbreviations that do not end a sentence when a number follows (`No. 5`, `Jan. 5`). */
 const NUMBERING_ABBREVIATIONS = new Set([
   "no.",
   "nos.",
@@ -145,6 +182,64 @@ const NUMBERING_ABBREVIATIONS = new Set([
   "pp.",
   "ch.",
   "sec.",
+  "jan.",
+  "feb.",
+  "mar.",
+  "apr.",
+  "jun.",
+  "jul.",
+  "aug.",
+  "sep.",
+  "sept.",
+  "oct.",
+  "nov.",
+  "dec.",
+]);
+
+/**
+ * Words (lowercased) that lean on the word after them: the word-count fast path does not end the
+ * first segment after one of them (`... over the | lazy dog` would sound cut off).
+ */
+const LEANING_WORDS = new Set([
+  "a",
+  "an",
+  "the",
+  "of",
+  "to",
+  "in",
+  "on",
+  "at",
+  "by",
+  "for",
+  "from",
+  "with",
+  "into",
+  "about",
+  "as",
+  "than",
+  "and",
+  "or",
+  "but",
+  "nor",
+  "if",
+  "my",
+  "your",
+  "his",
+  "her",
+  "its",
+  "our",
+  "their",
+  "i",
+  "we",
+  "you",
+  "they",
+  "is",
+  "are",
+  "was",
+  "were",
+  "be",
+  "not",
+  "very",
 ]);
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
@@ -197,11 +292,7 @@ export class SentenceSegmenter {
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined) Object.assign(merged, { [key]: value });
     }
-    if (!(merged.firstClauseMinWords >= 1)) {
-      throw new RangeError("firstClauseMinWords must be >= 1");
-    }
-    if (!(merged.maxSegmentChars >= 1)) throw new RangeError("maxSegmentChars must be >= 1");
-    if (!(merged.maxSegmentWords >= 1)) throw new RangeError("maxSegmentWords must be >= 1");
+    validateSegmenterOptions(merged);
     this.#options = merged;
   }
 
@@ -281,12 +372,18 @@ export class SentenceSegmenter {
       // A segment without a letter or digit ("...") is not emitted: it joins the next one.
       if (verdict === "boundary" && this.#segmentWords > 0) this.#emit(out);
       else if (verdict === "wait") this.#pending = { word, firstOnLine };
-    } else if (this.#segmentWords > 0 && endsClause(word)) {
-      this.#markClause();
-      const { fastFirstSegment, firstClauseMinWords } = this.#options;
-      if (fastFirstSegment && this.#emitted === 0 && this.#segmentWords >= firstClauseMinWords) {
-        this.#emit(out);
-      }
+      return;
+    }
+    const clause = this.#segmentWords > 0 && endsClause(word);
+    if (clause) this.#markClause();
+    const { fastFirstSegment, firstSegmentMinWords, firstSegmentMaxWords } = this.#options;
+    if (!fastFirstSegment || this.#emitted > 0 || this.#segmentWords < firstSegmentMinWords) return;
+    if (
+      clause ||
+      (this.#segmentWords >= firstSegmentMaxWords && isWord &&
+        !LEANING_WORDS.has(core(word).toLowerCase()))
+    ) {
+      this.#emit(out);
     }
   }
 
@@ -365,6 +462,23 @@ export class SentenceSegmenterStream extends TransformStream<string, string> {
         for (const segment of segmenter.flush()) controller.enqueue(segment);
       },
     });
+  }
+}
+
+/**
+ * Checks a full set of segmenter options.
+ *
+ * @throws {RangeError} naming the first option out of range.
+ */
+export function validateSegmenterOptions(options: SegmenterOptions): void {
+  const atLeastOne = [
+    "firstSegmentMinWords",
+    "firstSegmentMaxWords",
+    "maxSegmentChars",
+    "maxSegmentWords",
+  ] as const;
+  for (const name of atLeastOne) {
+    if (!(options[name] >= 1)) throw new RangeError(`${name} must be >= 1, got ${options[name]}`);
   }
 }
 

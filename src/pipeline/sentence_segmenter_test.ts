@@ -43,6 +43,61 @@ function randomChunks(text: string, random: () => number): string[] {
   return chunks;
 }
 
+/** Cuts `text` into chunks of 1..3 characters: most boundaries fall inside words. */
+function tinyChunks(text: string, random: () => number): string[] {
+  const chunks: string[] = [];
+  for (let at = 0; at < text.length;) {
+    const size = 1 + Math.floor(random() * 3);
+    chunks.push(text.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+/**
+ * Cuts `text` the way an LLM streams it: tokens carry their leading space (" there"), punctuation
+ * is often a token of its own (",", "."), and words and numbers are split into pieces ("Hel" "lo",
+ * "3" "." "5"); neighbouring tokens are sometimes merged into one network chunk.
+ */
+function tokenChunks(text: string, random: () => number): string[] {
+  const tokens: string[] = [];
+  for (const [token] of text.matchAll(/\s*[\p{L}\p{N}]+|\s*[^\s\p{L}\p{N}]|\s+/gu)) {
+    let rest = token;
+    while (rest.length > 4 && random() < 0.5) {
+      const cut = 1 + Math.floor(random() * (rest.length - 1));
+      tokens.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
+    }
+    tokens.push(rest);
+  }
+  const chunks: string[] = [];
+  for (const token of tokens) {
+    if (chunks.length > 0 && random() < 0.2) chunks[chunks.length - 1] += token;
+    else chunks.push(token);
+  }
+  assert.equal(chunks.join(""), text);
+  return chunks;
+}
+
+/**
+ * Asserts that the segments are the words of `text`, in order, none lost or doubled, and that
+ * every segment ends where `text` has whitespace (or an em dash): never inside a word or number.
+ */
+function assertWholeWords(text: string, segments: readonly string[]): void {
+  let at = 0;
+  for (const segment of segments) {
+    for (const char of segment) {
+      if (/\s/.test(char)) continue;
+      while (at < text.length && /\s/.test(text[at])) at++;
+      assert.equal(text[at], char, `segment ${JSON.stringify(segment)} does not follow the text`);
+      at++;
+    }
+    const endsAtBreak = at === text.length || /\s/.test(text[at]) || segment.endsWith("—");
+    assert.ok(endsAtBreak, `segment ${JSON.stringify(segment)} ends inside a word`);
+  }
+  assert.equal(text.slice(at).trim(), "", "text left over");
+}
+
 const noSpace = (text: string) => text.replace(/\s+/g, "");
 
 const OFF = { fastFirstSegment: false };
@@ -141,8 +196,14 @@ Deno.test("SentenceSegmenter: sentence boundaries", async (t) => {
     },
     {
       name: "numbering abbreviation before a digit",
-      text: "See No. 5 in the list. I said no. Then left.",
-      want: ["See No. 5 in the list.", "I said no.", "Then left."],
+      text: "See No. 5 in the list. I said no. Then left. It ships Jan. 5, 2025, or in Feb. Fine.",
+      want: [
+        "See No. 5 in the list.",
+        "I said no.",
+        "Then left.",
+        "It ships Jan. 5, 2025, or in Feb.",
+        "Fine.",
+      ],
     },
     {
       name: "whitespace is collapsed and trimmed",
@@ -244,9 +305,9 @@ Deno.test("SentenceSegmenter: fast-path clause boundaries", async (t) => {
       want: ["There were about 1,234,567 people there at noon."],
     },
     {
-      name: "firstClauseMinWords is honoured",
+      name: "firstSegmentMinWords is honoured",
       text: "Well then, let us begin.",
-      options: { firstClauseMinWords: 2 },
+      options: { firstSegmentMinWords: 2 },
       want: ["Well then,", "let us begin."],
     },
     {
@@ -254,6 +315,77 @@ Deno.test("SentenceSegmenter: fast-path clause boundaries", async (t) => {
       text: "The weather today is sunny, with highs of 75.",
       options: { fastFirstSegment: false },
       want: ["The weather today is sunny, with highs of 75."],
+    },
+  ];
+  for (const { name, text, want, options } of table) {
+    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
+  }
+});
+
+Deno.test("SentenceSegmenter: fast path by word count when no clause end comes", async (t) => {
+  const table: {
+    name: string;
+    text: string;
+    want: string[];
+    options?: Partial<SegmenterOptions>;
+  }[] = [
+    {
+      name: "the default threshold, then a word that does not lean on the next",
+      text:
+        "I think the best way to handle this problem is to start over and try again. Then rest.",
+      // "is" is the 10th word and "to" the 11th: both lean on the next word, "start" does not.
+      want: [
+        "I think the best way to handle this problem is to start",
+        "over and try again.",
+        "Then rest.",
+      ],
+    },
+    {
+      name: "firstSegmentMaxWords is honoured",
+      text: "Go to the old mill by the river now. Then rest.",
+      options: { firstSegmentMinWords: 1, firstSegmentMaxWords: 3 },
+      want: ["Go to the old", "mill by the river now.", "Then rest."],
+    },
+    {
+      name: "an abbreviation is never the last word",
+      text: "Please call Dr. Smith tomorrow morning, e.g. early.",
+      options: { firstSegmentMinWords: 1, firstSegmentMaxWords: 3 },
+      want: ["Please call Dr. Smith", "tomorrow morning, e.g. early."],
+    },
+    {
+      name: "a decimal number is one word",
+      text: "It was 3.5 degrees outside today.",
+      options: { firstSegmentMinWords: 1, firstSegmentMaxWords: 3 },
+      want: ["It was 3.5", "degrees outside today."],
+    },
+    {
+      name: "a clause end before the threshold wins",
+      text: "Well, the first thing you should know, honestly, is this. Next.",
+      want: ["Well, the first thing you should know,", "honestly, is this.", "Next."],
+    },
+    {
+      name: "a first sentence shorter than the threshold is whole",
+      text: "Here it is right now. Then the next one comes along without any comma at all.",
+      options: { firstSegmentMaxWords: 6 },
+      want: ["Here it is right now.", "Then the next one comes along without any comma at all."],
+    },
+    {
+      name: "only the first segment",
+      text: "One two three four five. Six seven eight nine ten.",
+      options: { firstSegmentMinWords: 1, firstSegmentMaxWords: 3 },
+      want: ["One two three", "four five.", "Six seven eight nine ten."],
+    },
+    {
+      name: "a threshold below firstSegmentMinWords counts as firstSegmentMinWords",
+      text: "One two three four five six seven.",
+      options: { firstSegmentMinWords: 5, firstSegmentMaxWords: 2 },
+      want: ["One two three four five", "six seven."],
+    },
+    {
+      name: "fast path off",
+      text: "One two three four five six seven eight nine ten eleven twelve thirteen.",
+      options: { fastFirstSegment: false, firstSegmentMinWords: 1, firstSegmentMaxWords: 3 },
+      want: ["One two three four five six seven eight nine ten eleven twelve thirteen."],
     },
   ];
   for (const { name, text, want, options } of table) {
@@ -313,7 +445,7 @@ Deno.test("SentenceSegmenter: any chunking gives the same segments, fast path on
   const variants: Partial<SegmenterOptions>[] = [
     { fastFirstSegment: false },
     { fastFirstSegment: true },
-    { fastFirstSegment: true, firstClauseMinWords: 2, maxSegmentChars: 80, maxSegmentWords: 12 },
+    { fastFirstSegment: true, firstSegmentMinWords: 2, maxSegmentChars: 80, maxSegmentWords: 12 },
   ];
   for (const options of variants) {
     const whole = segmentWhole(PARAGRAPHS, options);
@@ -333,6 +465,72 @@ Deno.test("SentenceSegmenter: any chunking gives the same segments, fast path on
   }
   // One character at a time, the most extreme chunking.
   assert.deepEqual(segmentChunks([...PARAGRAPHS], {}), segmentWhole(PARAGRAPHS, {}));
+});
+
+/** Texts with the traps of streamed LLM output, for the chunking-invariance test. */
+const STREAMED_TEXTS: Record<string, string> = {
+  paragraphs: PARAGRAPHS,
+  "chat answer": "Sure thing let me walk you through the steps to reset the router at home. " +
+    "First, unplug it for 30 seconds... then plug it back in. The lights should blink (about " +
+    "2.5 s each) — if they don't, call support at 1-800-555-0199, e.g. on weekdays, or see " +
+    "Fig. 3 in the manual. Dr. Lee, the lead engineer at Acme Corp. in the U.K., says it works " +
+    '99.9% of the time! Isn\'t that great?! "Absolutely," I said… and we moved on.\n\n' +
+    "**Note:** prices are $4.99/mo. (approx.) as of Jan. 2024. Done",
+  "numbers and abbreviations": "At 3.5 p.m. today, Mr. and Mrs. Smith paid $1,234.56 for " +
+    "No. 7, i.e. the blue one. Version 2.0.1 ships Jan. 5. Call 555.123.4567 or e-mail " +
+    "a.b@c.io. The U.S. team won 3-2... Wow. Pi is 3.14159. It is.\n1. First item.\n" +
+    "2. Second item.\nq.e.d. etc. Fine... ok.",
+  "separators inside numbers": "Roughly 1,234,567 people and 2,500 cars came by here, e.g. on " +
+    "Sunday; the 3.5 km road had a 2:30 p.m. jam... fine. The ratio is 16:9, the score 3-2, " +
+    "the time 12:45:10.5 and the price 1,000.00 today. Bye now.",
+  unicode: "Café au lait costs €3.20 — naïve, isn't it? Zürich’s “old town” is lovely… " +
+    "really.\r\nIt’s «très» bien!\u00a0Ça va?\n- bullet one\n- bullet two is longer than " +
+    "the first one and goes on\n\n「こんにちは。」 お元気ですか？ はい！ The end",
+  "run-on": Array.from(
+    { length: 160 },
+    (_, i) => `word${i}${i % 23 === 22 ? "," : ""}${i % 41 === 40 ? " and" : ""}`,
+  ).join(" "),
+};
+
+Deno.test("SentenceSegmenter: many texts, 200 chunkings each, give the one-chunk segments", () => {
+  const chunkers = [randomChunks, tinyChunks, tokenChunks];
+  const variants: Partial<SegmenterOptions>[] = [
+    { fastFirstSegment: false },
+    {},
+    { firstSegmentMinWords: 2, firstSegmentMaxWords: 3, maxSegmentChars: 60, maxSegmentWords: 12 },
+  ];
+  for (const [name, text] of Object.entries(STREAMED_TEXTS)) {
+    for (const options of variants) {
+      const label = `${name}, options ${JSON.stringify(options)}`;
+      const whole = segmentWhole(text, options);
+      assert.ok(whole.length >= 3, `${label}: too few segments`);
+      assertWholeWords(text, whole);
+      // One character at a time, the most extreme chunking.
+      assert.deepEqual(segmentChunks([...text], options), whole, `${label}, 1-character chunks`);
+      for (let seed = 1; seed <= 200; seed++) {
+        const chunks = chunkers[seed % chunkers.length](text, prng(seed));
+        assert.deepEqual(segmentChunks(chunks, options), whole, `${label}, seed ${seed}`);
+      }
+    }
+  }
+});
+
+Deno.test("SentenceSegmenter: the fast path fires in the chunking test texts", () => {
+  const first = (name: string, options: Partial<SegmenterOptions> = {}) =>
+    segmentWhole(STREAMED_TEXTS[name], options)[0];
+  // By word count: no clause end in the first ten words.
+  // (the 10th word, "to", leans on the next one).
+  assert.equal(first("chat answer"), "Sure thing let me walk you through the steps to reset");
+  assert.equal(
+    first("chat answer", OFF),
+    "Sure thing let me walk you through the steps to reset the router at home.",
+  );
+  // By clause: the first clause end after four words, or after five.
+  assert.equal(first("numbers and abbreviations"), "At 3.5 p.m. today,");
+  assert.equal(
+    first("numbers and abbreviations", { firstSegmentMinWords: 5, firstSegmentMaxWords: 20 }),
+    "At 3.5 p.m. today, Mr. and Mrs. Smith paid $1,234.56 for No. 7,",
+  );
 });
 
 Deno.test("SentenceSegmenter: the fast path changes only the first segment", () => {
@@ -366,10 +564,48 @@ Deno.test("SentenceSegmenter: segments are emitted as soon as they are complete"
   assert.deepEqual(seen, [[4, "Hello there."], [8, "How are you?"], [12, "I'm fine."]]);
 });
 
+/** Pushes `tokens` one by one; returns each segment with the index of the push that emitted it. */
+function replay(
+  tokens: readonly string[],
+  options: Partial<SegmenterOptions> = {},
+): [number, string][] {
+  const segmenter = new SentenceSegmenter(options);
+  const seen: [number, string][] = [];
+  tokens.forEach((token, i) => segmenter.push(token).forEach((s) => seen.push([i, s])));
+  segmenter.flush().forEach((s) => seen.push([tokens.length, s]));
+  return seen;
+}
+
+Deno.test("SentenceSegmenter: the first segment is emitted once its end is known", () => {
+  // The clause fast path: the comma is a clause end once the whitespace after it has come.
+  const clause = ["Hel", "lo", " there", " my", " friend", ",", " how", " are", " you", "?"];
+  assert.deepEqual(replay(clause), [[6, "Hello there my friend,"], [10, "how are you?"]]);
+  // A number split by the tokenizer: "3" "." "5" is one word, whatever the chunks.
+  const number = ["It", "'s", " 3", ".", "5", " degrees", ",", " so", " wear", " a", " coat", "."];
+  assert.deepEqual(replay(number, { firstSegmentMinWords: 3 }), [
+    [7, "It's 3.5 degrees,"],
+    [12, "so wear a coat."],
+  ]);
+  // The word-count fast path: "and" leans on the next word, "the grass" ends the first segment
+  // once the space after "grass" has come.
+  const words = [" The", " sky", " is", " blue", " and", " the", " grass", " is", " green", "."];
+  assert.deepEqual(replay(words, { firstSegmentMinWords: 1, firstSegmentMaxWords: 5 }), [
+    [7, "The sky is blue and the grass"],
+    [10, "is green."],
+  ]);
+  // "Dr." is not a sentence end, and "e.g." neither; the sentence waits for its end.
+  const abbreviations = ["Ask", " Dr", ".", " Smith", ",", " e", ".g", ".", " now", ".", " Ok"];
+  assert.deepEqual(replay(abbreviations, { fastFirstSegment: false }), [
+    [10, "Ask Dr. Smith, e.g. now."],
+    [11, "Ok"],
+  ]);
+});
+
 Deno.test("SentenceSegmenter: rejects bad options", () => {
   assert.throws(() => new SentenceSegmenter({ maxSegmentChars: 0 }), RangeError);
-  assert.throws(() => new SentenceSegmenter({ firstClauseMinWords: 0 }), RangeError);
+  assert.throws(() => new SentenceSegmenter({ firstSegmentMinWords: 0 }), RangeError);
   assert.throws(() => new SentenceSegmenter({ maxSegmentWords: Number.NaN }), RangeError);
+  assert.throws(() => new SentenceSegmenter({ firstSegmentMaxWords: 0 }), /firstSegmentMaxWords/);
 });
 
 Deno.test("SentenceSegmenterStream: segments a stream of chunks and flushes at the end", async () => {

@@ -354,6 +354,14 @@ export class TtsService {
         const problem = sessionIdProblem(chunk.session_id);
         if (problem) return finish(invalid(problem));
         const session = sessions.get(chunk.session_id);
+        if (!session && sessions.wasRefused(chunk.session_id)) {
+          return finish(
+            rpcError(
+              grpc.status.RESOURCE_EXHAUSTED,
+              `session "${chunk.session_id}" was not admitted: the worker is at its limit of ${sessions.maxSessions} sessions`,
+            ),
+          );
+        }
         if (!session) {
           return finish(
             rpcError(

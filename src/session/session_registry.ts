@@ -9,7 +9,14 @@ import type { SessionStream } from "./session_stream.ts";
 /** Why a session could not be added. */
 export type AdmissionResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: "exists" | "full"; readonly message: string };
+  | {
+    readonly ok: false;
+    readonly reason: "exists" | "full" | "draining";
+    readonly message: string;
+  };
+
+/** How many refused session ids are remembered, so that their streams get RESOURCE_EXHAUSTED. */
+const REFUSED_IDS_REMEMBERED = 1024;
 
 /** Live sessions and the Synthesize stream each has open (at most one). */
 export class SessionRegistry {
@@ -17,6 +24,9 @@ export class SessionRegistry {
   readonly maxSessions: number;
   #sessions = new Map<string, Session>();
   #streams = new Map<string, SessionStream>();
+  /** Ids refused for lack of room, oldest first (a bounded memory). */
+  #refused = new Set<string>();
+  #draining = false;
 
   /** @param maxSessions the admission limit */
   constructor(maxSessions: number) {
@@ -28,8 +38,25 @@ export class SessionRegistry {
     return this.#sessions.size;
   }
 
-  /** Admits a session unless its id is live or the worker is full. */
+  /** Whether the worker is shutting down and admits no new session. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Stops admitting sessions (graceful shutdown); live ones go on. */
+  startDraining(): void {
+    this.#draining = true;
+  }
+
+  /** Admits a session unless its id is live, the worker is full or shutting down. */
   add(session: Session): AdmissionResult {
+    if (this.#draining) {
+      return {
+        ok: false,
+        reason: "draining",
+        message: "the worker is shutting down and admits no new sessions; use another worker",
+      };
+    }
     if (this.#sessions.has(session.id)) {
       return {
         ok: false,
@@ -38,6 +65,7 @@ export class SessionRegistry {
       };
     }
     if (this.#sessions.size >= this.maxSessions) {
+      this.#rememberRefused(session.id);
       return {
         ok: false,
         reason: "full",
@@ -45,8 +73,22 @@ export class SessionRegistry {
           `the worker is at its limit of ${this.maxSessions} concurrent sessions; retry later or use another worker`,
       };
     }
+    this.#refused.delete(session.id);
     this.#sessions.set(session.id, session);
     return { ok: true };
+  }
+
+  /** Whether `id` was lately refused because the worker was full (and is not live now). */
+  wasRefused(id: string): boolean {
+    return this.#refused.has(id) && !this.#sessions.has(id);
+  }
+
+  #rememberRefused(id: string): void {
+    this.#refused.delete(id);
+    this.#refused.add(id);
+    if (this.#refused.size > REFUSED_IDS_REMEMBERED) {
+      this.#refused.delete(this.#refused.values().next().value!);
+    }
   }
 
   /** The live session with this id. */
@@ -84,6 +126,18 @@ export class SessionRegistry {
   /** Ids of the live sessions that speak with a model. */
   sessionsUsing(modelId: string): string[] {
     return [...this.#sessions.values()].filter((s) => s.modelId === modelId).map((s) => s.id);
+  }
+
+  /** Live sessions with no activity since `cutoff` (Unix ms) and no utterance in flight. */
+  idleSince(cutoff: number): Session[] {
+    return this.all().filter((session) =>
+      session.lastActivity < cutoff && !this.#streams.get(session.id)?.busy
+    );
+  }
+
+  /** Open streams that still have an utterance in flight or queued. */
+  busyStreams(): SessionStream[] {
+    return [...this.#streams.values()].filter((stream) => stream.busy);
   }
 
   /** Every live session. */

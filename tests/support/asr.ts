@@ -26,7 +26,9 @@ export async function recognise(pcm: Int16Array, sampleRate: number): Promise<st
     const converted = `${dir}/16k.wav`;
     await Deno.writeFile(input, encodeWav(pcm, sampleRate));
     // Half a second of silence on either side helps PocketSphinx find where speech starts.
+    // -D: no dither, so the same audio always gives the same hypothesis.
     await run("sox", [
+      "-D",
       input,
       "-r",
       "16000",

@@ -32,7 +32,8 @@ export const DEFAULT_ESPEAK_VOICE = "en-us";
  * Loads espeak-ng voices. `source.voiceName` is the espeak-ng voice (default
  * {@linkcode DEFAULT_ESPEAK_VOICE}); `prepare()` phonemises for logs (`ids` stay empty) and
  * `infer()` synthesises the segment's text, honouring `options.speed` (see
- * {@linkcode espeakRateForSpeed}) and `options.language` (another espeak-ng voice).
+ * {@linkcode espeakRateForSpeed}) and `options.language` (another espeak-ng voice); an aborted
+ * signal rejects `infer()` at once and skips synthesis that has not started yet.
  */
 export const espeakAdapter: EngineAdapter = {
   family: ESPEAK_FAMILY,
@@ -100,13 +101,21 @@ async function loadEspeakVoice(source: VoiceSource): Promise<VoiceModel> {
       const sentences = await phonemize(normalised, options.language ?? voiceName);
       return { text: normalised, phonemes: sentences.join(" "), ids: [] };
     },
-    async infer(segment: PreparedSegment, options: SynthesisOptions): Promise<Float32Array> {
+    async infer(
+      segment: PreparedSegment,
+      options: SynthesisOptions,
+      signal?: AbortSignal,
+    ): Promise<Float32Array> {
       checkOpen();
+      signal?.throwIfAborted();
       const voice = options.language ?? voiceName;
-      const pcm = await withEspeak((espeak) => {
+      const synthesis = withEspeak((espeak) => {
+        // Queued behind other tasks: skip the work when aborted meanwhile.
+        signal?.throwIfAborted();
         espeak.selectVoice(voice);
         return espeak.synthesize(segment.text, espeakRateForSpeed(options.speed));
       });
+      const pcm = await rejectOnAbort(synthesis, signal);
       const samples = new Float32Array(pcm.length);
       for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 32768;
       return samples;
@@ -116,6 +125,16 @@ async function loadEspeakVoice(source: VoiceSource): Promise<VoiceModel> {
       return Promise.resolve();
     },
   };
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function rejectOnAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function errorMessage(error: unknown): string {

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from "./config.ts";
+import { DEFAULT_SEGMENTER_OPTIONS, SentenceSegmenter } from "./pipeline/sentence_segmenter.ts";
+
+Deno.test("loadConfig: defaults when nothing is set", () => {
+  const config = loadConfig([], {});
+  assert.deepEqual(config, DEFAULT_CONFIG);
+  assert.equal(config.firstSegmentMinWords, DEFAULT_SEGMENTER_OPTIONS.firstSegmentMinWords);
+  assert.equal(config.firstSegmentMaxWords, DEFAULT_SEGMENTER_OPTIONS.firstSegmentMaxWords);
+  assert.equal(config.maxSegmentChars, DEFAULT_SEGMENTER_OPTIONS.maxSegmentChars);
+});
+
+Deno.test("loadConfig: segmentation thresholds from flags and environment, flags win", () => {
+  const env = {
+    TTS_FIRST_SEGMENT_MIN_WORDS: "3",
+    TTS_FIRST_SEGMENT_MAX_WORDS: "8",
+    TTS_MAX_SEGMENT_CHARS: "150",
+  };
+  const fromEnv = loadConfig([], env);
+  assert.equal(fromEnv.firstSegmentMinWords, 3);
+  assert.equal(fromEnv.firstSegmentMaxWords, 8);
+  assert.equal(fromEnv.maxSegmentChars, 150);
+
+  const fromFlags = loadConfig([
+    "--first-segment-min-words",
+    "2",
+    "--first-segment-max-words=6",
+    "--max-segment-chars",
+    "90",
+  ], env);
+  assert.equal(fromFlags.firstSegmentMinWords, 2);
+  assert.equal(fromFlags.firstSegmentMaxWords, 6);
+  assert.equal(fromFlags.maxSegmentChars, 90);
+
+  // One flag over the environment leaves the other settings to the environment.
+  const mixed = loadConfig(["--max-segment-chars", "400"], env);
+  assert.deepEqual(
+    [mixed.firstSegmentMinWords, mixed.firstSegmentMaxWords, mixed.maxSegmentChars],
+    [3, 8, 400],
+  );
+  // Every accepted configuration makes a valid segmenter.
+  for (const config of [fromEnv, fromFlags, mixed, loadConfig([], {})]) {
+    new SentenceSegmenter(config);
+  }
+});
+
+Deno.test("loadConfig: bad segmentation thresholds are a ConfigError naming the setting", async (t) => {
+  const cases: { args?: string[]; env?: Record<string, string>; message: RegExp }[] = [
+    {
+      args: ["--first-segment-min-words", "0"],
+      message:
+        /^--first-segment-min-words \(or TTS_FIRST_SEGMENT_MIN_WORDS\) must be a whole number from 1 to 100, got "0"$/,
+    },
+    {
+      env: { TTS_FIRST_SEGMENT_MAX_WORDS: "ten" },
+      message: /--first-segment-max-words .*from 1 to 1000, got "ten"/,
+    },
+    { args: ["--first-segment-max-words", "2.5"], message: /--first-segment-max-words/ },
+    { args: ["--max-segment-chars", "5"], message: /--max-segment-chars .*from 10 to 10000/ },
+    { env: { TTS_MAX_SEGMENT_CHARS: "" }, message: /TTS_MAX_SEGMENT_CHARS.*got ""/ },
+    { args: ["--max-segment-chars=-20"], message: /--max-segment-chars/ },
+    // A valid flag does not hide a bad environment value of another setting.
+    {
+      args: ["--max-segment-chars", "100"],
+      env: { TTS_FIRST_SEGMENT_MIN_WORDS: "1000" },
+      message: /--first-segment-min-words/,
+    },
+  ];
+  for (const { args = [], env = {}, message } of cases) {
+    await t.step(`${args.join(" ")} ${JSON.stringify(env)}`, () => {
+      assert.throws(() => loadConfig(args, env), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, `not a ConfigError: ${error}`);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+  // A bad environment value is not read when a flag overrides it.
+  assert.equal(
+    loadConfig(["--max-segment-chars", "100"], { TTS_MAX_SEGMENT_CHARS: "x" }).maxSegmentChars,
+    100,
+  );
+});
+
+Deno.test("loadConfig: the other whole-number setting keeps its range", () => {
+  assert.equal(loadConfig(["--max-sessions", "8"], {}).maxSessions, 8);
+  assert.throws(() => loadConfig(["--max-sessions", "0"], {}), ConfigError);
+  assert.throws(() => loadConfig([], { TTS_MAX_SESSIONS: "10001" }), /--max-sessions/);
+});
