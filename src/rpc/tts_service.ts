@@ -10,6 +10,7 @@ import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
 import { validateModelId } from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
+import { ChunkSequencer } from "../session/chunk_sequencer.ts";
 import { Session } from "../session/session.ts";
 import { parseSessionOptions } from "../session/session_options.ts";
 import type { SessionRegistry } from "../session/session_registry.ts";
@@ -264,8 +265,10 @@ export class TtsService {
     }
   }
 
-  /** UnloadModel: idempotent; refused while live sessions use the model. */
+  /** UnloadModel: idempotent; refused for a malformed id or while live sessions use the model. */
   async unloadModel(request: UnloadModelRequest): Promise<UnloadModelResponse> {
+    const problem = validateModelId(request.model_id);
+    if (problem) return { success: false, message: problem };
     const users = this.#deps.sessions.sessionsUsing(request.model_id);
     if (users.length > 0) {
       return {
@@ -314,6 +317,7 @@ export class TtsService {
     let sessionId: string | undefined;
     let finished = false;
     let drainWaiters: Array<() => void> = [];
+    const sequencer = new ChunkSequencer();
 
     const finish = (error?: Partial<grpc.StatusObject>) => {
       if (finished) return;
@@ -404,6 +408,21 @@ export class TtsService {
             `chunk names session "${
               chunk.session_id.slice(0, 300)
             }" but this stream belongs to "${sessionId}"; open one stream per session`,
+          ),
+        );
+      }
+      const verdict = sequencer.check(chunk.sequence_number ?? 0);
+      if (verdict.kind === "repeat") {
+        log.debug(
+          { session_id: sessionId, sequence_number: chunk.sequence_number, last: verdict.last },
+          "repeated text chunk ignored",
+        );
+        return;
+      }
+      if (verdict.kind === "gap") {
+        return finish(
+          invalid(
+            `text chunk sequence_number ${chunk.sequence_number} arrived when ${verdict.expected} was due; chunks were lost or reordered (number them from any start, up by one, or leave them all 0)`,
           ),
         );
       }

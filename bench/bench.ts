@@ -1,0 +1,291 @@
+/**
+ * `deno task bench`: starts the real worker with one voice, measures it over gRPC and prints one
+ * JSON object on stdout (and a short table on stderr). See {@linkcode BENCH_USAGE}.
+ *
+ * What is measured (all times on the benchmark's `performance.now()` clock, on the client side):
+ *
+ * - `ttfa_ms`: from sending the chunk that completes the first segment to the first frame, for one
+ *   sentence sent as one chunk and for text streamed as LLM tokens every 30 ms.
+ * - `rtf`: time from sending the text (one final chunk) to the final frame, over the audio's
+ *   duration, for one sentence and for a paragraph.
+ * - `floor`: the same segments synthesised in this process with nothing around them (see
+ *   `floor.ts`); `overhead_ratio` is the worker's time over the floor's, p50 against p50.
+ * - `stop_ms`: STOP sent -> final frame received; `pause_ms`: PAUSE sent -> last frame received.
+ * - `max_realtime_sessions`: most concurrent sessions (1, 2, 4, ... up to a cap) for which no
+ *   session underruns a 100 ms playout buffer.
+ * - `rss_mb`: the worker's VmRSS with no voice, with the voice, warm, and per active session.
+ * - `frames_per_s`: frames per second delivered on one stream (paragraph, as fast as it comes).
+ *
+ * @module
+ */
+import { DEFAULT_CONFIG } from "../src/config.ts";
+import { ModelStore } from "../src/models/model_store.ts";
+import { startTestWorker, type TestWorker } from "../tests/support/worker_process.ts";
+import { type BenchOptions, parseBenchOptions } from "./bench_options.ts";
+import { createFloor, type FloorRun } from "./floor.ts";
+import { machineFacts, residentMb } from "./machine.ts";
+import {
+  type BenchResult,
+  type FloorComparison,
+  formatTable,
+  machineJson,
+  percentiles,
+} from "./report.ts";
+import {
+  type BenchTarget,
+  type ConcurrencyStep,
+  concurrentSessions,
+  pauseLatency,
+  speakTimed,
+  stopLatency,
+  ttfaOneChunk,
+  ttfaTokenStream,
+  type UtteranceTiming,
+} from "./scenarios.ts";
+import { median, round, summarize } from "./stats.ts";
+import { LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
+
+/** Interval between streamed tokens, in ms. */
+const TOKEN_INTERVAL_MS = 30;
+/** Playout buffer of the real-time check, in ms. */
+const PLAYOUT_BUFFER_MS = 100;
+/** Silence that shows a PAUSE has taken hold, in ms. */
+const PAUSE_QUIET_MS = 250;
+/** The built-in voice the worker starts with (unloaded again for the idle memory figure). */
+const START_MODEL = "espeak-en-us";
+
+async function repeat<T>(times: number, measure: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < times; i++) results.push(await measure());
+  return results;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function settledRss(pid: number): Promise<number> {
+  await sleep(300);
+  return round(await residentMb(pid), 1);
+}
+
+function compare(floor: FloorRun[], worker: UtteranceTiming[]): FloorComparison {
+  const floorMs = median(floor.map((run) => run.elapsedMs));
+  const workerMs = median(worker.map((run) => run.synthesisMs));
+  return {
+    floor_ms: round(floorMs, 3),
+    floor_rtf: round(median(floor.map((run) => run.elapsedMs / run.audioMs)), 5),
+    worker_ms: round(workerMs, 2),
+    overhead_ratio: round(workerMs / floorMs, 2),
+  };
+}
+
+function rtf(timings: UtteranceTiming[]) {
+  return {
+    ...percentiles(summarize(timings.map((t) => t.synthesisMs / t.audioMs)), 5),
+    audio_ms: median(timings.map((t) => t.audioMs)),
+  };
+}
+
+/** Steps the number of concurrent sessions 1, 2, 4, ... up to `cap` while all stay real time. */
+async function searchRealtime(target: BenchTarget, cap: number, progress: (s: string) => void) {
+  const steps: ConcurrencyStep[] = [];
+  let best = 0;
+  for (let count = 1; count <= cap; count *= 2) {
+    const step = await concurrentSessions(target, count, LONG_TEXT, PLAYOUT_BUFFER_MS);
+    steps.push(step);
+    progress(
+      `  ${count} sessions: ${step.underrunSessions} underran, worst lateness ` +
+        `${round(step.worstLatenessMs, 1)} ms`,
+    );
+    if (step.underrunSessions > 0) break;
+    best = count;
+  }
+  return { best, steps, capped: best > 0 && best * 2 > cap };
+}
+
+/** Runs every measurement against a fresh worker; `progress` gets a line per stage. */
+export async function runBench(
+  options: BenchOptions,
+  report: (line: string) => void = (line) => console.error(line),
+): Promise<BenchResult> {
+  const began = performance.now();
+  const progress = (line: string) =>
+    report(`[${((performance.now() - began) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const { iterations: it, voice } = options;
+  const machine = await machineFacts(options.ep);
+  const modelsDir = options.modelsDir ?? DEFAULT_CONFIG.modelsDir;
+  const descriptor = await new ModelStore(modelsDir).resolve(voice);
+  if (!descriptor) throw new Error(`unknown voice "${voice}" (models dir ${modelsDir})`);
+
+  progress(`starting the worker (voice ${voice}, ep ${options.ep}) ...`);
+  const worker: TestWorker = await startTestWorker([
+    "--execution-provider",
+    options.ep,
+    "--models-dir",
+    modelsDir,
+    "--default-model",
+    START_MODEL,
+    "--max-sessions",
+    String(Math.max(it.maxSessionsCap, it.rssSessions) + 2),
+  ]);
+  const { client } = worker;
+  const pid = worker.process.pid;
+  const target: BenchTarget = { client, modelId: voice };
+  let result: BenchResult;
+  try {
+    const unloaded = await client.unloadModel(START_MODEL);
+    if (!unloaded.success) throw new Error(`UnloadModel failed: ${unloaded.message}`);
+    const idle = await settledRss(pid);
+    const loaded = await client.loadModel(voice);
+    if (!loaded.success) throw new Error(`LoadModel ${voice} failed: ${loaded.message}`);
+    const voiceLoaded = await settledRss(pid);
+    const info = (await client.listModels()).models.find((model) => model.model_id === voice);
+
+    progress("warming up ...");
+    await repeat(it.warmUp, () => speakTimed(target, LONG_TEXT));
+    await speakTimed(target, SHORT_TEXT);
+
+    progress("time to first audio ...");
+    const oneChunk = await repeat(it.ttfa, () => ttfaOneChunk(target, SHORT_TEXT));
+    const tokens = await repeat(
+      it.ttfa,
+      () => ttfaTokenStream(target, STREAMED_TEXT, TOKEN_INTERVAL_MS),
+    );
+
+    progress("real-time factor ...");
+    const short = await repeat(it.rtfShort, () => speakTimed(target, SHORT_TEXT));
+    const long = await repeat(it.rtfLong, () => speakTimed(target, LONG_TEXT));
+
+    progress("stop and pause ...");
+    const stops = await repeat(it.control, () => stopLatency(target, LONG_TEXT));
+    const pauses = await repeat(it.control, () => pauseLatency(target, LONG_TEXT, PAUSE_QUIET_MS));
+
+    progress("floor ...");
+    const floor = await createFloor(descriptor, options.ep);
+    let floorShort: FloorRun[];
+    let floorLong: FloorRun[];
+    try {
+      const runShort = await floor.prepare(SHORT_TEXT);
+      const runLong = await floor.prepare(LONG_TEXT);
+      await repeat(it.warmUp, runLong);
+      floorShort = await repeat(it.floor, runShort);
+      floorLong = await repeat(it.floor, runLong);
+    } finally {
+      await floor.release();
+    }
+
+    progress("memory per session ...");
+    const warm = await settledRss(pid);
+    const active = await concurrentSessions(
+      target,
+      it.rssSessions,
+      LONG_TEXT,
+      PLAYOUT_BUFFER_MS,
+      pid,
+    );
+    const activePeak = round(active.peakRssMb ?? warm, 1);
+
+    progress(`concurrent real-time sessions (cap ${it.maxSessionsCap}) ...`);
+    const search = await searchRealtime(target, it.maxSessionsCap, progress);
+
+    result = {
+      mode: options.quick ? "quick" : "full",
+      voice,
+      family: descriptor.family,
+      machine: machineJson(machine),
+      worker: {
+        execution_provider: info?.metadata.execution_provider ?? "unknown",
+        voice_load_ms: Number(loaded.load_duration_ms),
+        exit_code: null,
+      },
+      ttfa_ms: {
+        one_chunk: percentiles(summarize(oneChunk)),
+        token_stream: {
+          ...percentiles(summarize(tokens)),
+          token_interval_ms: TOKEN_INTERVAL_MS,
+        },
+      },
+      rtf: { short: rtf(short), long: rtf(long) },
+      floor: {
+        method: floor.method,
+        execution_provider: floor.executionProvider,
+        short: compare(floorShort, short),
+        long: compare(floorLong, long),
+      },
+      stop_ms: {
+        ...percentiles(summarize(stops.map((s) => s.ms))),
+        effective: stops.filter((s) => s.effective).length,
+        frames_after_p50: median(stops.map((s) => s.framesAfter)),
+      },
+      pause_ms: {
+        ...percentiles(summarize(pauses.map((p) => p.ms))),
+        held: pauses.filter((p) => p.effective).length,
+        frames_after_p50: median(pauses.map((p) => p.framesAfter)),
+      },
+      max_realtime_sessions: search.best,
+      realtime_search: {
+        playout_buffer_ms: PLAYOUT_BUFFER_MS,
+        cap: it.maxSessionsCap,
+        capped: search.capped,
+        steps: search.steps.map((step) => ({
+          sessions: step.sessions,
+          underrun_sessions: step.underrunSessions,
+          worst_lateness_ms: round(step.worstLatenessMs, 1),
+        })),
+      },
+      rss_mb: {
+        idle,
+        voice_loaded: voiceLoaded,
+        warm,
+        active_peak: activePeak,
+        active_sessions: it.rssSessions,
+        per_session: round(Math.max(0, activePeak - warm) / it.rssSessions, 2),
+      },
+      frames_per_s: percentiles(summarize(long.map((t) => t.frames / (t.synthesisMs / 1000))), 1),
+    };
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  progress("stopping the worker ...");
+  const exitCode = await worker.stop();
+  if (exitCode !== 0) progress(`warning: the worker exited with code ${exitCode} on SIGTERM`);
+  progress("done");
+  return { ...result, worker: { ...result.worker, exit_code: exitCode } };
+}
+
+/** File name of a result: `<date>-<ep>-<voice>.json`. */
+export function resultFileName(result: BenchResult): string {
+  const date = String(result.machine.date).slice(0, 10);
+  return `${date}-${result.machine.execution_provider}-${result.voice}.json`;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const options = parseBenchOptions(args);
+  if ("message" in options) {
+    console.error(options.message);
+    return options.help ? 0 : 2;
+  }
+  let result: BenchResult;
+  try {
+    result = await runBench(options);
+  } catch (error) {
+    console.error(`bench failed: ${error instanceof Error ? error.stack : error}`);
+    return 1;
+  }
+  const json = JSON.stringify(result, null, 2) + "\n";
+  await Deno.mkdir(options.resultsDir, { recursive: true });
+  const path = `${options.resultsDir.replace(/\/$/, "")}/${resultFileName(result)}`;
+  await Deno.writeTextFile(path, json);
+  if (options.json) await Deno.writeTextFile(options.json, json);
+  console.error(formatTable(result));
+  console.error(`written to ${path}${options.json ? ` and ${options.json}` : ""}`);
+  await Deno.stdout.write(new TextEncoder().encode(json));
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs `bench/bench.ts --quick` as a subprocess on the tiny Piper voice (onnxruntime-web, espeak-ng
+ * phonemes, the real worker over gRPC) and checks that it finishes and that its figures are sane.
+ * No timing thresholds: only positive, finite, p95 >= p50, and stdout = the written JSON.
+ */
+import assert from "node:assert/strict";
+
+const BENCH = new URL("./bench.ts", import.meta.url).pathname;
+const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
+
+type Json = Record<string, unknown>;
+
+/** Every object with numeric `p50` and `p95` in the result, by path. */
+function percentileEntries(value: unknown, path = ""): [string, Json][] {
+  if (!value || typeof value !== "object") return [];
+  const object = value as Json;
+  const own: [string, Json][] = typeof object.p50 === "number" ? [[path, object]] : [];
+  return own.concat(
+    Object.entries(object).flatMap(([key, child]) => percentileEntries(child, `${path}.${key}`)),
+  );
+}
+
+/** Every number in the result, by path. */
+function numbers(value: unknown, path = ""): [string, number][] {
+  if (typeof value === "number") return [[path, value]];
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => numbers(child, `${path}.${key}`));
+}
+
+function positive(value: unknown, name: string): void {
+  assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
+}
+
+Deno.test({
+  name: "bench --quick completes on the tiny Piper voice with sane figures",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
+    try {
+      const jsonPath = `${dir}/out.json`;
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-all",
+          BENCH,
+          "--quick",
+          "--voice",
+          "en_US-tiny-low",
+          "--models-dir",
+          FIXTURE_VOICES,
+          "--ep",
+          "wasm",
+          "--results-dir",
+          `${dir}/results`,
+          "--json",
+          jsonPath,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.equal(output.code, 0, `bench failed:\n${stderr}`);
+      assert.match(stderr, /ttfa one chunk/, "the table is on stderr");
+
+      const stdout = new TextDecoder().decode(output.stdout);
+      const result = JSON.parse(stdout);
+      assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
+      const files = [...Deno.readDirSync(`${dir}/results`)].map((entry) => entry.name);
+      assert.deepEqual(files, [`${result.machine.date.slice(0, 10)}-wasm-en_US-tiny-low.json`]);
+      assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/results/${files[0]}`)), result);
+
+      assert.equal(result.mode, "quick");
+      assert.equal(result.voice, "en_US-tiny-low");
+      assert.equal(result.family, "piper");
+      assert.equal(result.worker.execution_provider, "wasm");
+      positive(result.machine.cores, "cores");
+      assert.match(result.machine.deno, /^\d+\.\d+\.\d+/);
+      assert.match(result.machine.onnxruntime_web, /^\d+\.\d+\.\d+/);
+      assert.ok(!Number.isNaN(Date.parse(result.machine.date)), "date");
+
+      for (const [path, value] of numbers(result)) {
+        assert.ok(Number.isFinite(value), `${path} is ${value}`);
+      }
+      const entries = percentileEntries(result);
+      const paths = entries.map(([path]) => path);
+      for (
+        const expected of [
+          ".ttfa_ms.one_chunk",
+          ".ttfa_ms.token_stream",
+          ".rtf.short",
+          ".rtf.long",
+          ".stop_ms",
+          ".pause_ms",
+          ".frames_per_s",
+        ]
+      ) {
+        assert.ok(paths.includes(expected), `${expected} is reported`);
+      }
+      for (const [path, entry] of entries) {
+        assert.ok((entry.p95 as number) >= (entry.p50 as number), `${path}: p95 < p50`);
+        positive(entry.n, `${path}.n`);
+        // PAUSE may hold every frame at once: 0 ms is a true figure there.
+        if (path === ".pause_ms") assert.ok((entry.p50 as number) >= 0, path);
+        else positive(entry.p50, `${path}.p50`);
+      }
+      for (const text of ["short", "long"]) {
+        const floor = result.floor[text];
+        for (const key of ["floor_ms", "floor_rtf", "worker_ms", "overhead_ratio"]) {
+          positive(floor[key], `floor.${text}.${key}`);
+        }
+      }
+      positive(result.rtf.short.audio_ms, "rtf.short.audio_ms");
+      assert.ok(result.rtf.long.audio_ms > result.rtf.short.audio_ms, "the paragraph is longer");
+
+      const search = result.realtime_search;
+      assert.ok(Number.isInteger(result.max_realtime_sessions));
+      assert.ok(result.max_realtime_sessions >= 0 && result.max_realtime_sessions <= search.cap);
+      assert.ok(search.steps.length >= 1);
+      assert.equal(search.steps[0].sessions, 1);
+
+      for (const key of ["idle", "voice_loaded", "warm", "active_peak"]) {
+        positive(result.rss_mb[key], `rss_mb.${key}`);
+      }
+      assert.ok(result.rss_mb.per_session >= 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
