@@ -97,11 +97,11 @@ export async function startWorkerProcess(
     logs,
     process,
     stop: async () => {
-      client.close();
       try {
         process.kill("SIGTERM");
       } catch { /* already gone */ }
       const status = await process.status;
+      client.close();
       await reading;
       return status.code;
     },
