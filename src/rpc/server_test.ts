@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { checkHealth } from "../cli/health_check.ts";
+import { createLogger } from "../log.ts";
+import { ModelResidency } from "../models/residency.ts";
+import { ModelStore } from "../models/model_store.ts";
+import { SessionRegistry } from "../session/session_registry.ts";
+import { WorkerMetrics } from "../session/worker_metrics.ts";
+import { HEALTH_SERVICES, startServer } from "./server.ts";
+import { TtsService } from "./tts_service.ts";
+
+Deno.test("health is NOT_SERVING until setServing(true), for '' and tts.TTSService", async () => {
+  const residency = new ModelResidency(
+    () => Promise.reject(new Error("no models in this test")),
+    () => Promise.reject(new Error("no models in this test")),
+  );
+  const modelsDir = await Deno.makeTempDir();
+  const service = new TtsService({
+    sessions: new SessionRegistry(1),
+    residency,
+    store: new ModelStore(modelsDir),
+    metrics: new WorkerMetrics(),
+    log: createLogger("silent"),
+    executionProvider: "wasm",
+    defaultModel: "espeak-en-us",
+  });
+  const server = await startServer(service, "127.0.0.1", 0);
+  try {
+    const address = `127.0.0.1:${server.port}`;
+    assert.deepEqual(HEALTH_SERVICES, ["", "tts.TTSService"]);
+    for (const name of HEALTH_SERVICES) {
+      assert.equal((await checkHealth(address, name, 2000)).status, "NOT_SERVING");
+    }
+    server.setServing(true);
+    for (const name of HEALTH_SERVICES) {
+      assert.equal((await checkHealth(address, name, 2000)).status, "SERVING");
+    }
+    assert.equal((await checkHealth(address, "no.Such", 2000)).status, "UNREACHABLE");
+  } finally {
+    await server.shutdown(500);
+    await Deno.remove(modelsDir, { recursive: true });
+  }
+});
