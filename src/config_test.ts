@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from "./config.ts";
+import { ConfigError, DEFAULT_CONFIG, defaultInferenceWorkers, loadConfig } from "./config.ts";
 import { DEFAULT_SEGMENTER_OPTIONS, SentenceSegmenter } from "./pipeline/sentence_segmenter.ts";
 
 Deno.test("loadConfig: defaults when nothing is set", () => {
@@ -86,4 +86,39 @@ Deno.test("loadConfig: the other whole-number setting keeps its range", () => {
   assert.equal(loadConfig(["--max-sessions", "8"], {}).maxSessions, 8);
   assert.throws(() => loadConfig(["--max-sessions", "0"], {}), ConfigError);
   assert.throws(() => loadConfig([], { TTS_MAX_SESSIONS: "10001" }), /--max-sessions/);
+});
+
+Deno.test("loadConfig: inference Workers default to the cores, from flag or environment", () => {
+  assert.equal(DEFAULT_CONFIG.inferenceWorkers, defaultInferenceWorkers());
+  assert.equal(defaultInferenceWorkers(2), 2);
+  assert.equal(defaultInferenceWorkers(1), 1);
+  assert.equal(defaultInferenceWorkers(64), 16, "the default stays bounded on big machines");
+  assert.equal(defaultInferenceWorkers(0), 1);
+  assert.equal(defaultInferenceWorkers(Number.NaN), 1);
+  assert.equal(loadConfig([], { TTS_INFERENCE_WORKERS: "3" }).inferenceWorkers, 3);
+  assert.equal(
+    loadConfig(["--inference-workers", "5"], { TTS_INFERENCE_WORKERS: "3" }).inferenceWorkers,
+    5,
+  );
+  assert.throws(
+    () => loadConfig(["--inference-workers", "0"], {}),
+    /^ConfigError: --inference-workers \(or TTS_INFERENCE_WORKERS\) must be a whole number from 1 to 256, got "0"$/,
+  );
+  assert.throws(() => loadConfig([], { TTS_INFERENCE_WORKERS: "two" }), ConfigError);
+});
+
+Deno.test("loadConfig: the metrics port is off by default, from flag or environment", () => {
+  assert.equal(loadConfig([], {}).metricsPort, undefined);
+  assert.equal(loadConfig([], { TTS_METRICS_PORT: "" }).metricsPort, undefined);
+  assert.equal(loadConfig([], { TTS_METRICS_PORT: "9464" }).metricsPort, 9464);
+  assert.equal(loadConfig(["--metrics-port", "0"], { TTS_METRICS_PORT: "9464" }).metricsPort, 0);
+  for (const raw of ["-1", "65536", "http", "9.5"]) {
+    assert.throws(
+      () => loadConfig([`--metrics-port=${raw}`], {}),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message ===
+          `--metrics-port (or TTS_METRICS_PORT) must be a port number from 0 to 65535, got "${raw}"`,
+    );
+  }
 });

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startWorker } from "./worker.ts";
 
@@ -18,13 +18,9 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(config.logLevel);
-  let worker;
-  try {
-    worker = await startWorker(config, log);
-  } catch (error) {
-    log.fatal({ err: error instanceof Error ? error.message : String(error) }, "start failed");
-    return 1;
-  }
+  log.info({ config: describeConfig(config) }, "configuration");
+  // Listen for signals before the worker announces "ready": a SIGTERM right after the ready line
+  // must stop the worker gracefully, not kill it.
   const stopped = Promise.withResolvers<void>();
   let stopping = false;
   const onSignal = (signal: string) => () => {
@@ -35,6 +31,13 @@ export async function main(args: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
   Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+  let worker;
+  try {
+    worker = await startWorker(config, log);
+  } catch (error) {
+    log.fatal({ err: error instanceof Error ? error.message : String(error) }, "start failed");
+    return 1;
+  }
   await stopped.promise;
   await worker.stop(config.shutdownGraceMs);
   log.info("stopped");

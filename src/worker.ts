@@ -5,20 +5,24 @@
  */
 import type { WorkerConfig } from "./config.ts";
 import type { VoiceSource } from "./engines/engine.ts";
-import { loadWorkerVoice } from "./engines/worker_voice.ts";
+import { InferenceScheduler } from "./engines/inference_scheduler.ts";
+import { loadWorkerVoicePool } from "./engines/worker_voice_pool.ts";
 import type { Logger } from "./log.ts";
 import { ModelStore } from "./models/model_store.ts";
 import { ModelResidency } from "./models/residency.ts";
+import { type RunningMetricsServer, startMetricsServer } from "./ops/metrics_server.ts";
 import { type RunningServer, startServer } from "./rpc/server.ts";
 import { TtsService } from "./rpc/tts_service.ts";
 import { SessionReaper } from "./session/session_reaper.ts";
 import { SessionRegistry } from "./session/session_registry.ts";
-import { WorkerMetrics } from "./session/worker_metrics.ts";
+import { type ResidentVoiceFigures, WorkerMetrics } from "./session/worker_metrics.ts";
 
 /** A running worker. */
 export interface RunningWorker {
   /** The bound port. */
   readonly port: number;
+  /** The port of the metrics endpoint, when it runs. */
+  readonly metricsPort?: number;
   /** The gRPC server. */
   readonly server: RunningServer;
   /** Resident voices. */
@@ -36,10 +40,13 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const started = performance.now();
   const store = new ModelStore(config.modelsDir);
+  /** Size on disk and memory estimate of each voice loaded, by model id (for the metrics). */
+  const voiceFigures = new Map<string, { fileBytes: number; memoryBytes: number }>();
   const resolve = async (modelId: string): Promise<VoiceSource> => {
     const descriptor = await store.resolve(modelId);
     if (!descriptor) throw new Error(`unknown model "${modelId}"`);
     await store.verify(descriptor);
+    voiceFigures.set(modelId, { fileBytes: descriptor.sizeBytes, memoryBytes: 0 });
     return {
       id: descriptor.id,
       family: descriptor.family,
@@ -49,9 +56,31 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       executionProvider: config.executionProvider,
     };
   };
-  const residency = new ModelResidency(resolve, loadWorkerVoice);
+  // A session has at most one segment in inference at a time, so Workers beyond the session
+  // limit would only idle. One scheduler orders the segments of every voice's pool.
+  const inferenceWorkers = Math.min(config.inferenceWorkers, config.maxSessions);
+  const scheduler = new InferenceScheduler(inferenceWorkers);
+  const residency = new ModelResidency(resolve, async (source) => {
+    // The memory estimate: how much the resident set grew while the voice loaded.
+    const rssBefore = Deno.memoryUsage().rss;
+    const voice = await loadWorkerVoicePool(source, { workers: inferenceWorkers, scheduler });
+    const figures = voiceFigures.get(source.id);
+    if (figures) figures.memoryBytes = Math.max(0, Deno.memoryUsage().rss - rssBefore);
+    return voice;
+  });
   const sessions = new SessionRegistry(config.maxSessions);
-  const metrics = new WorkerMetrics();
+  const residentVoices = (): ResidentVoiceFigures[] =>
+    residency.residentIds().map((modelId) => ({
+      modelId,
+      executionProvider: residency.get(modelId)?.info.executionProvider ?? "",
+      fileBytes: voiceFigures.get(modelId)?.fileBytes ?? 0,
+      memoryBytes: voiceFigures.get(modelId)?.memoryBytes ?? 0,
+    }));
+  const metrics = new WorkerMetrics({
+    inferenceLoad: () => scheduler.stats(),
+    activeSessions: () => sessions.size,
+    residentVoices,
+  });
   const service = new TtsService({
     sessions,
     residency,
@@ -66,20 +95,49 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     },
     defaultModel: config.defaultModel,
   });
-  const server = await startServer(service, config.host, config.port);
+  const server = await startServer(service, config.host, config.port, {
+    tls: config.tlsCert === undefined || config.tlsKey === undefined ? undefined : {
+      cert: await Deno.readFile(config.tlsCert),
+      key: await Deno.readFile(config.tlsKey),
+      clientCa: config.tlsClientCa === undefined
+        ? undefined
+        : await Deno.readFile(config.tlsClientCa),
+    },
+    authToken: config.authToken,
+    maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+    maxConcurrentStreams: config.maxConcurrentStreams,
+  });
+  let metricsServer: RunningMetricsServer | undefined;
+  let serving = false;
   try {
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        host: config.host,
+        port: config.metricsPort,
+        metrics,
+        serving: () => serving,
+      });
+      log.info({
+        metrics_address: `${config.host}:${metricsServer.port}`,
+        metrics_port: metricsServer.port,
+      }, "metrics endpoint listening");
+    }
     const outcome = await residency.load(config.defaultModel);
     server.setServing(true);
+    serving = true;
     log.info({
       address: `${config.host}:${server.port}`,
       port: server.port,
+      metrics_port: metricsServer?.port,
       default_model: config.defaultModel,
       execution_provider: outcome.voice.info.executionProvider,
+      inference_workers: inferenceWorkers,
       load_ms: Math.round(outcome.durationMs),
       startup_ms: Math.round(performance.now() - started),
     }, "ready");
   } catch (error) {
     await server.shutdown(0);
+    await metricsServer?.shutdown();
     throw error;
   }
   const reaper = new SessionReaper(sessions, {
@@ -93,12 +151,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   reaper.start();
   return {
     port: server.port,
+    metricsPort: metricsServer?.port,
     server,
     residency,
     sessions,
     stop: async (graceMs = config.shutdownGraceMs) => {
       reaper.stop();
       server.setServing(false);
+      serving = false;
       sessions.startDraining();
       const deadline = performance.now() + graceMs;
       while (sessions.busyStreams().length > 0 && performance.now() < deadline) {
@@ -111,7 +171,15 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         stream?.stop(); // an utterance still in flight ends with its final frame
         stream?.endInput();
       }
-      await server.shutdown(1000);
+      const closing = performance.now() + 2000;
+      while (sessions.openStreams > 0 && performance.now() < closing) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Let the streams' last frames and trailers reach the sockets. The HTTP/2 sessions are then
+      // left to close with the process rather than with a GOAWAY: Deno 2.9's node:http2 can
+      // abort inside nghttp2 while a GOAWAY is processed (denoland/deno#36788), on either side.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await metricsServer?.shutdown();
       await residency.unloadAll();
     },
   };

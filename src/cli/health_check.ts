@@ -1,5 +1,6 @@
 /**
- * `deno task health [--address HOST:PORT] [--service tts.TTSService]`: asks a worker's
+ * `deno task health [--address HOST:PORT] [--service tts.TTSService] [--ca CA.pem]
+ * [--cert CLIENT.pem --key CLIENT.key]`: asks a worker's
  * `grpc.health.v1.Health/Check` and exits 0 when it answers SERVING, 1 otherwise. The container's
  * `HEALTHCHECK` runs it.
  *
@@ -7,6 +8,12 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { parseArgs } from "node:util";
+import {
+  channelCredentials,
+  clientOptions,
+  type ClientSecurity,
+  readClientSecurity,
+} from "../rpc/client.ts";
 import { loadProtos } from "../rpc/proto.ts";
 
 /** What one health check found. */
@@ -17,19 +24,25 @@ export interface HealthCheckResult {
   readonly error?: string;
 }
 
-/** Calls `Health/Check` for `service` at `address`, waiting at most `timeoutMs`. */
+/**
+ * Calls `Health/Check` for `service` at `address`, waiting at most `timeoutMs`; over TLS when
+ * `security` has a CA (health needs no token).
+ */
 export function checkHealth(
   address: string,
   service: string,
   timeoutMs: number,
+  security: ClientSecurity = {},
 ): Promise<HealthCheckResult> {
   const { packageDefinition } = loadProtos();
   const root = grpc.loadPackageDefinition(packageDefinition) as unknown as {
     grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
   };
-  const client = new root.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as
-    & grpc.Client
-    & Record<string, (...args: unknown[]) => unknown>;
+  const client = new root.grpc.health.v1.Health(
+    address,
+    channelCredentials(security, address),
+    clientOptions(security, address),
+  ) as grpc.Client & Record<string, (...args: unknown[]) => unknown>;
   return new Promise((resolve) => {
     client.Check(
       { service },
@@ -58,6 +71,10 @@ export async function healthCheck(args: string[]): Promise<number> {
         address: { type: "string", default: defaultAddress() },
         service: { type: "string", default: "tts.TTSService" },
         "timeout-ms": { type: "string", default: "3000" },
+        ca: { type: "string" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        "token-file": { type: "string" },
       },
     }).values;
   } catch (error) {
@@ -69,7 +86,21 @@ export async function healthCheck(args: string[]): Promise<number> {
     console.error(`--timeout-ms must be a positive number, got "${values["timeout-ms"]}"`);
     return 2;
   }
-  const result = await checkHealth(values.address, values.service, timeoutMs);
+  let security;
+  try {
+    security = await readClientSecurity({
+      ca: values.ca,
+      cert: values.cert,
+      key: values.key,
+      tokenFile: values["token-file"],
+    });
+  } catch (error) {
+    console.error(
+      `cannot read a TLS or token file: ${error instanceof Error ? error.message : error}`,
+    );
+    return 2;
+  }
+  const result = await checkHealth(values.address, values.service, timeoutMs, security);
   console.log(JSON.stringify({ address: values.address, service: values.service, ...result }));
   return result.status === "SERVING" ? 0 : 1;
 }

@@ -4,13 +4,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { createTtsClient, framesToPcm } from "../rpc/client.ts";
+import { createTtsClient, framesToPcm, readClientSecurity } from "../rpc/client.ts";
 import type { AudioFrame } from "../rpc/messages.ts";
 import { encodeWav } from "../pipeline/wav.ts";
 import { OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 
 const USAGE = `usage: deno task say "text to speak" [--out hello.wav] [--address 127.0.0.1:7001]
-                     [--model MODEL_ID] [--speed 1.0] [--speaker NAME]`;
+                     [--model MODEL_ID] [--speed 1.0] [--speaker NAME]
+                     [--ca CA.pem] [--cert CLIENT.pem --key CLIENT.key] [--token-file TOKEN]`;
 
 /** Runs the CLI; returns the exit code. */
 export async function say(args: string[]): Promise<number> {
@@ -24,6 +25,10 @@ export async function say(args: string[]): Promise<number> {
         model: { type: "string", default: "" },
         speed: { type: "string" },
         speaker: { type: "string" },
+        ca: { type: "string" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        "token-file": { type: "string" },
         help: { type: "boolean", default: false },
       },
       allowPositionals: true,
@@ -37,7 +42,21 @@ export async function say(args: string[]): Promise<number> {
     console.error(USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  const client = createTtsClient(parsed.values.address);
+  let security;
+  try {
+    security = await readClientSecurity({
+      ca: parsed.values.ca,
+      cert: parsed.values.cert,
+      key: parsed.values.key,
+      tokenFile: parsed.values["token-file"],
+    });
+  } catch (error) {
+    console.error(
+      `cannot read a TLS or token file: ${error instanceof Error ? error.message : error}`,
+    );
+    return 2;
+  }
+  const client = createTtsClient(parsed.values.address, security);
   const sessionId = `say-${crypto.randomUUID()}`;
   const options: Record<string, string> = {};
   if (parsed.values.speed) options.speed = parsed.values.speed;

@@ -63,7 +63,21 @@ export interface PreparedSegment {
   readonly ids: readonly number[];
 }
 
-/** A resident voice: phonemises and synthesises text segments. */
+/**
+ * Who an inference is for, so that a voice shared by many sessions can order their requests
+ * fairly (see `inference_scheduler.ts`). Engines that run one request at a time ignore it.
+ */
+export interface InferenceContext {
+  /** The session the segment belongs to. */
+  readonly sessionId: string;
+  /** Whether the segment is the first of its utterance (first audio waits on it). */
+  readonly first: boolean;
+}
+
+/**
+ * A resident voice: phonemises and synthesises text segments. One instance serves every session
+ * that speaks with the model; it holds no per-session state.
+ */
 export interface VoiceModel {
   /** What the voice is. */
   readonly info: VoiceInfo;
@@ -71,12 +85,17 @@ export interface VoiceModel {
   prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment>;
   /**
    * Runs inference for one prepared segment: mono float PCM in [-1, 1] at `info.sampleRate`.
-   * An aborted `signal` rejects the call at once; work not yet started is skipped.
+   * An aborted `signal` rejects the call at once; work not yet started is skipped. `context`
+   * says which session asks and whether the segment starts an utterance: a voice served by a
+   * pool of Workers (`worker_voice_pool.ts`) schedules by it (first segments ahead, then
+   * round-robin across sessions, in order within a session); calls without it count as one
+   * anonymous session's later segments.
    */
   infer(
     segment: PreparedSegment,
     options: SynthesisOptions,
     signal?: AbortSignal,
+    context?: InferenceContext,
   ): Promise<Float32Array>;
   /** Frees the voice's resources. */
   dispose(): Promise<void>;

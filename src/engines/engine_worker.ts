@@ -1,6 +1,9 @@
 /**
  * Entry point of an engine Worker: hosts one resident voice off the main thread so that
  * inference never blocks the gRPC event loop. Requests are handled one at a time, in order.
+ * A `cancel` is handled at once, ahead of the queue: an inference not yet started is skipped,
+ * one running is aborted as far as its engine allows (a synchronous WebAssembly run finishes
+ * first). Every request gets exactly one reply, a cancelled one the error `cancelled`.
  *
  * @module
  */
@@ -11,7 +14,10 @@ import { engineAdapterFor } from "./families.ts";
 
 let voice: VoiceModel | undefined;
 let queue: Promise<void> = Promise.resolve();
-const cancelled = new Set<number>();
+/** Inferences received and neither started nor cancelled. */
+const waiting = new Set<number>();
+/** Inferences running, with what aborts each. */
+const running = new Map<number, AbortController>();
 
 function reply(message: EngineReply, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -33,8 +39,18 @@ async function handle(request: EngineRequest): Promise<void> {
       }
       case "infer": {
         if (!voice) throw new Error("no voice loaded in this worker");
-        if (cancelled.delete(request.id)) throw new Error("cancelled");
-        const pcm = await voice.infer(request.segment, request.options);
+        if (!waiting.delete(request.id)) throw new Error("cancelled");
+        const controller = new AbortController();
+        running.set(request.id, controller);
+        let pcm: Float32Array;
+        try {
+          pcm = await voice.infer(request.segment, request.options, controller.signal);
+        } catch (error) {
+          if (controller.signal.aborted) throw new Error("cancelled");
+          throw error;
+        } finally {
+          running.delete(request.id);
+        }
         reply({ id: request.id, ok: true, kind: "infer", pcm }, [pcm.buffer as ArrayBuffer]);
         return;
       }
@@ -56,9 +72,11 @@ async function handle(request: EngineRequest): Promise<void> {
 self.onmessage = (event: MessageEvent<EngineRequest>) => {
   const request = event.data;
   if (request.kind === "cancel") {
-    // Handled at once, ahead of the queue: the cancelled inference is skipped if not started.
-    cancelled.add(request.target);
+    // Handled at once, ahead of the queue: skipped if not started, aborted if running.
+    waiting.delete(request.target);
+    running.get(request.target)?.abort(new Error("cancelled"));
     return;
   }
+  if (request.kind === "infer") waiting.add(request.id);
   queue = queue.then(() => handle(request));
 };

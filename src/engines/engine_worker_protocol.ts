@@ -5,7 +5,10 @@
  */
 import type { PreparedSegment, SynthesisOptions, VoiceInfo, VoiceSource } from "./engine.ts";
 
-/** A request to an engine Worker; `id` pairs it with its reply. */
+/**
+ * A request to an engine Worker; `id` pairs it with its reply. A `cancel` has no reply of its
+ * own: the inference it names answers, with the error `cancelled` if it was skipped or aborted.
+ */
 export type EngineRequest =
   | { readonly id: number; readonly kind: "load"; readonly source: VoiceSource }
   | {

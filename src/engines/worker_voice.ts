@@ -1,6 +1,7 @@
 /**
  * A resident voice hosted in its own Deno Worker, seen from the main thread as a `VoiceModel`.
- * Each call is a message; inference runs off the gRPC event loop.
+ * Each call is a message; inference runs off the gRPC event loop. Several of them make a pool
+ * (see `worker_voice_pool.ts`).
  *
  * @module
  */
@@ -68,15 +69,34 @@ export class WorkerVoice implements VoiceModel {
   }
 
   /** Runs inference in the Worker; an aborted signal rejects at once and skips queued work. */
-  async infer(
+  infer(
     segment: PreparedSegment,
     options: SynthesisOptions,
     signal?: AbortSignal,
   ): Promise<Float32Array> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return rejectOnAbort(this.inferInWorker(segment, options, signal), signal);
+  }
+
+  /**
+   * Runs inference in the Worker and settles only when the Worker is done with it, so that a
+   * caller can tell when the Worker is free again. An aborted `signal` asks the Worker to skip
+   * the request or abort it; the promise then rejects with `cancelled` (or resolves, when the
+   * work finished first).
+   */
+  async inferInWorker(
+    segment: PreparedSegment,
+    options: SynthesisOptions,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
     const reply = await this.#call({ kind: "infer", segment, options }, signal);
     if (reply.ok && reply.kind === "infer") return reply.pcm;
     throw new Error("unexpected reply to infer");
+  }
+
+  /** Requests sent to the Worker and not answered yet (how busy the Worker is). */
+  get pendingCalls(): number {
+    return this.#pending.size;
   }
 
   /** Frees the voice and stops the Worker. Safe to call twice. */
@@ -104,12 +124,12 @@ export class WorkerVoice implements VoiceModel {
     if (this.#closed) return Promise.reject(new Error("voice disposed"));
     const id = this.#nextId++;
     return new Promise<EngineReply>((resolve, reject) => {
+      // The Worker still answers a cancelled request: the call settles with that answer.
       const onAbort = () => {
-        this.#pending.delete(id);
-        this.#worker.postMessage({ id: this.#nextId++, kind: "cancel", target: id });
-        reject(signal?.reason ?? new DOMException("aborted", "AbortError"));
+        if (!this.#closed) {
+          this.#worker.postMessage({ id: this.#nextId++, kind: "cancel", target: id });
+        }
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(id, {
         resolve: (reply) => {
           signal?.removeEventListener("abort", onAbort);
@@ -122,6 +142,9 @@ export class WorkerVoice implements VoiceModel {
         },
       });
       this.#worker.postMessage({ ...body, id } as EngineRequest);
+      // After the request, so that the Worker sees the cancel after what it cancels.
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 }
@@ -136,4 +159,14 @@ export async function loadWorkerVoice(source: VoiceSource): Promise<WorkerVoice>
     await voice.dispose();
     throw error;
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function rejectOnAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -25,6 +25,8 @@ export interface SynthesisPipelineOptions {
   readonly signal?: AbortSignal;
   /** Called with the timing of each inference. */
   readonly onInference?: (timing: InferenceTiming) => void;
+  /** The session speaking: the voice schedules inference by it (see `InferenceStream`). */
+  readonly sessionId?: string;
 }
 
 /** Text in (as it streams from the client), 20 ms frames out; the last frame is final. */
@@ -45,7 +47,14 @@ export function createSynthesisPipeline(options: SynthesisPipelineOptions): Synt
   const readable = segmenter.readable
     .pipeThrough(new TextNormalizerStream(language), pipeOptions)
     .pipeThrough(new PhonemizerStream(voice, synthesis), pipeOptions)
-    .pipeThrough(new InferenceStream(voice, synthesis, signal, options.onInference), pipeOptions)
+    .pipeThrough(
+      new InferenceStream(voice, synthesis, {
+        signal,
+        onTiming: options.onInference,
+        sessionId: options.sessionId,
+      }),
+      pipeOptions,
+    )
     .pipeThrough(new ResamplerStream(voice.info.sampleRate, OUTPUT_SAMPLE_RATE), pipeOptions)
     .pipeThrough(new FrameCutterStream(), pipeOptions);
   return { writable: segmenter.writable, readable };

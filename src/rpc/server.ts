@@ -1,17 +1,34 @@
 /**
  * The gRPC server: `tts.TTSService`, `grpc.health.v1.Health` (grpc-health-check) and server
- * reflection v1 + v1alpha (@grpc/reflection) on one port.
+ * reflection v1 + v1alpha (@grpc/reflection) on one port, plaintext or TLS (optionally mutual),
+ * optionally behind a bearer token (health stays open), with bounded message sizes and streams.
  *
  * @module
  */
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { ReflectionService } from "@grpc/reflection";
+import { bearerAuthInterceptor } from "./bearer_auth.ts";
 import { loadProtos } from "./proto.ts";
+import { listenTls, type ServerTls, type TlsListener } from "./tls_listener.ts";
 import type { TtsService } from "./tts_service.ts";
 
 /** Health service names the worker reports: the whole server ("") and `tts.TTSService`. */
 export const HEALTH_SERVICES: readonly string[] = ["", "tts.TTSService"];
+
+export type { ServerTls } from "./tls_listener.ts";
+
+/** Transport security and resource limits of the server. */
+export interface ServerOptions {
+  /** TLS material; absent: plaintext. */
+  readonly tls?: ServerTls;
+  /** Bearer token every call but health must carry; absent: no token asked. */
+  readonly authToken?: string;
+  /** Largest message accepted, in bytes (default 4 MiB). */
+  readonly maxReceiveMessageBytes?: number;
+  /** Most concurrent streams one HTTP/2 connection may open (default 100). */
+  readonly maxConcurrentStreams?: number;
+}
 
 /** A bound, started server. */
 export interface RunningServer {
@@ -32,11 +49,14 @@ export async function startServer(
   service: TtsService,
   host: string,
   port: number,
+  options: ServerOptions = {},
 ): Promise<RunningServer> {
   const protos = loadProtos();
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": 4 * 1024 * 1024,
+    "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+    "grpc.max_concurrent_streams": options.maxConcurrentStreams ?? 100,
     "grpc.keepalive_permit_without_calls": 1,
+    interceptors: options.authToken === undefined ? [] : [bearerAuthInterceptor(options.authToken)],
   });
   server.addService(protos.ttsService, service.handlers());
   const health = new HealthImplementation(
@@ -45,7 +65,9 @@ export async function startServer(
   health.addToServer(server);
   new ReflectionService(protos.packageDefinition).addToServer(server);
   const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  const boundPort = await new Promise<number>((resolve, reject) => {
+  let tlsListener: TlsListener | undefined;
+  if (options.tls) tlsListener = await listenTls(server, host, port, options.tls);
+  const boundPort = tlsListener?.port ?? await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => {
       if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`));
       else resolve(bound);
@@ -57,6 +79,7 @@ export async function startServer(
   const shutdown = (graceMs = 5000) =>
     new Promise<void>((resolve) => {
       setServing(false);
+      tlsListener?.close();
       const timer = setTimeout(() => {
         server.forceShutdown();
         resolve();

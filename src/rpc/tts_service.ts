@@ -15,7 +15,7 @@ import { Session } from "../session/session.ts";
 import { parseSessionOptions } from "../session/session_options.ts";
 import type { SessionRegistry } from "../session/session_registry.ts";
 import { type OutgoingFrame, SessionStream } from "../session/session_stream.ts";
-import type { WorkerMetrics } from "../session/worker_metrics.ts";
+import type { SessionRejectionReason, WorkerMetrics } from "../session/worker_metrics.ts";
 import type { Logger } from "../log.ts";
 import type {
   AudioFrame,
@@ -59,8 +59,13 @@ export interface TtsServiceDeps {
 type Callback<T> = grpc.sendUnaryData<T>;
 type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: Callback<Res>) => void;
 
+/** The name of a gRPC status code (`NOT_FOUND`), for metrics labels. */
+function statusName(code: grpc.status | undefined): string {
+  return (code === undefined ? undefined : grpc.status[code]) ?? `CODE_${code}`;
+}
+
 function unary<Req, Res>(
-  log: Logger,
+  deps: Pick<TtsServiceDeps, "log" | "metrics">,
   name: string,
   body: (request: Req) => Promise<Res>,
 ): Unary<Req, Res> {
@@ -69,10 +74,13 @@ function unary<Req, Res>(
       (response) => callback(null, response),
       (error) => {
         if (error && typeof error === "object" && "code" in error) {
-          callback(error as Partial<grpc.StatusObject>, null);
+          const status = error as Partial<grpc.StatusObject>;
+          deps.metrics.recordRpcError(name, statusName(status.code));
+          callback(status, null);
           return;
         }
-        log.error({ rpc: name, err: errorMessage(error) }, "handler failed");
+        deps.log.error({ rpc: name, err: errorMessage(error) }, "handler failed");
+        deps.metrics.recordRpcError(name, statusName(grpc.status.INTERNAL));
         callback(rpcError(grpc.status.INTERNAL, `${name} failed: ${errorMessage(error)}`), null);
       },
     );
@@ -94,44 +102,51 @@ export class TtsService {
 
   /** Handler map for `server.addService(ttsService, ...)`. */
   handlers(): grpc.UntypedServiceImplementation {
-    const log = this.#deps.log;
+    const deps = this.#deps;
     return {
-      StartSession: unary(log, "StartSession", (r: StartSessionRequest) => this.startSession(r)),
-      EndSession: unary(log, "EndSession", (r: EndSessionRequest) => this.endSession(r)),
+      StartSession: unary(deps, "StartSession", (r: StartSessionRequest) => this.startSession(r)),
+      EndSession: unary(deps, "EndSession", (r: EndSessionRequest) => this.endSession(r)),
       Synthesize: (call: grpc.ServerDuplexStream<TextChunk, AudioFrame>) => this.synthesize(call),
-      Control: unary(log, "Control", (r: ControlRequest) => this.control(r)),
-      ListModels: unary(log, "ListModels", () => this.listModels()),
-      LoadModel: unary(log, "LoadModel", (r: LoadModelRequest) => this.loadModel(r)),
-      UnloadModel: unary(log, "UnloadModel", (r: UnloadModelRequest) => this.unloadModel(r)),
-      GetCapabilities: unary(log, "GetCapabilities", () => this.getCapabilities()),
+      Control: unary(deps, "Control", (r: ControlRequest) => this.control(r)),
+      ListModels: unary(deps, "ListModels", () => this.listModels()),
+      LoadModel: unary(deps, "LoadModel", (r: LoadModelRequest) => this.loadModel(r)),
+      UnloadModel: unary(deps, "UnloadModel", (r: UnloadModelRequest) => this.unloadModel(r)),
+      GetCapabilities: unary(deps, "GetCapabilities", () => this.getCapabilities()),
     };
   }
 
   /** StartSession: validate, make the model resident, check options, admit. */
   async startSession(request: StartSessionRequest): Promise<StartSessionResponse> {
-    const { sessions, residency, log } = this.#deps;
+    const { sessions, residency, log, metrics } = this.#deps;
+    const reject = (reason: SessionRejectionReason, message: string): StartSessionResponse => {
+      metrics.recordSessionRejected(reason);
+      return { success: false, message };
+    };
     const problem = sessionIdProblem(request.session_id);
-    if (problem) throw invalid(problem);
+    if (problem) {
+      metrics.recordSessionRejected("invalid_id");
+      throw invalid(problem);
+    }
     if (sessions.get(request.session_id)) {
-      return {
-        success: false,
-        message: `session "${request.session_id}" is already live; end it or use another id`,
-      };
+      return reject(
+        "exists",
+        `session "${request.session_id}" is already live; end it or use another id`,
+      );
     }
     const modelId = request.model_id || this.#deps.defaultModel;
     const known = await this.#describe(modelId);
-    if (typeof known === "string") return { success: false, message: known };
+    if (typeof known === "string") return reject("unknown_model", known);
     let voice;
     try {
       voice = (await residency.load(modelId)).voice;
     } catch (error) {
-      return {
-        success: false,
-        message: `model "${modelId}" could not be loaded: ${errorMessage(error)}`,
-      };
+      return reject(
+        "load_failed",
+        `model "${modelId}" could not be loaded: ${errorMessage(error)}`,
+      );
     }
     const parsed = parseSessionOptions(request.options ?? {}, voice.info);
-    if (!parsed.ok) return { success: false, message: parsed.message };
+    if (!parsed.ok) return reject("bad_options", parsed.message);
     if (parsed.ignored.length > 0) {
       log.warn(
         { session_id: request.session_id, ignored: parsed.ignored },
@@ -142,13 +157,12 @@ export class TtsService {
       try {
         await voice.prepare("test", parsed.options);
       } catch (error) {
-        return {
-          success: false,
-          message:
-            `option "language" "${parsed.options.language}" is not usable with model "${modelId}": ${
-              errorMessage(error)
-            }`,
-        };
+        return reject(
+          "bad_options",
+          `option "language" "${parsed.options.language}" is not usable with model "${modelId}": ${
+            errorMessage(error)
+          }`,
+        );
       }
     }
     const session = new Session({
@@ -158,7 +172,8 @@ export class TtsService {
       voices: residency,
     });
     const admitted = sessions.add(session);
-    if (!admitted.ok) return { success: false, message: admitted.message };
+    if (!admitted.ok) return reject(admitted.reason, admitted.message);
+    metrics.recordSessionStarted();
     log.info({ session_id: session.id, model_id: modelId }, "session started");
     return { success: true, message: `session started with model "${modelId}"` };
   }
@@ -170,7 +185,11 @@ export class TtsService {
     removed.stream?.stop();
     removed.stream?.endInput();
     this.#deps.log.info(
-      { session_id: request.session_id, frames: removed.session.framesSent },
+      {
+        session_id: request.session_id,
+        model_id: removed.session.modelId,
+        frames: removed.session.framesSent,
+      },
       "session ended",
     );
     return Promise.resolve({ success: true });
@@ -288,14 +307,14 @@ export class TtsService {
   }
 
   /** GetCapabilities: true figures of this worker. */
-  getCapabilities(): Promise<GetCapabilitiesResponse> {
+  async getCapabilities(): Promise<GetCapabilitiesResponse> {
     const { residency, sessions, metrics } = this.#deps;
     const resident = residency.residentIds();
     const languages = new Set<string>();
     for (const id of resident) {
       for (const language of residency.get(id)?.info.languages ?? []) languages.add(language);
     }
-    return Promise.resolve({
+    return {
       capabilities: {
         streaming: true,
         zero_shot: false,
@@ -306,8 +325,8 @@ export class TtsService {
         max_concurrent_sessions: sessions.maxSessions,
       },
       resident_models: resident,
-      metrics: { ...metrics.snapshot(), active_sessions: sessions.size },
-    });
+      metrics: await metrics.snapshot(),
+    };
   }
 
   /** Synthesize: text chunks in, 20 ms frames out, until half-close, EndSession or cancel. */
@@ -328,6 +347,7 @@ export class TtsService {
       }
       for (const wake of drainWaiters) wake();
       drainWaiters = [];
+      if (error) this.#deps.metrics.recordRpcError("Synthesize", statusName(error.code));
       if (error) call.emit("error", error);
       else call.end();
     };
@@ -383,7 +403,10 @@ export class TtsService {
           segmenter: this.#deps.segmenter,
           observer: {
             onUtteranceError: (error) =>
-              log.error({ session_id: session.id, err: errorMessage(error) }, "utterance failed"),
+              log.error(
+                { session_id: session.id, model_id: session.modelId, err: errorMessage(error) },
+                "utterance failed",
+              ),
           },
         });
         if (!sessions.attachStream(session.id, opened)) {
@@ -426,6 +449,13 @@ export class TtsService {
           ),
         );
       }
+      // The text itself is never logged: only its length.
+      log.debug({
+        session_id: sessionId,
+        sequence_number: chunk.sequence_number ?? 0,
+        chars: chunk.text?.length ?? 0,
+        is_final: chunk.is_final,
+      }, "text chunk");
       stream.acceptText(chunk.text ?? "", chunk.is_final);
     });
     call.on("end", () => {

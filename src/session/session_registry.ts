@@ -38,6 +38,11 @@ export class SessionRegistry {
     return this.#sessions.size;
   }
 
+  /** Number of Synthesize streams open. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
   /** Whether the worker is shutting down and admits no new session. */
   get draining(): boolean {
     return this.#draining;

@@ -223,7 +223,8 @@ export class SessionStream {
         synthesis: this.session.options,
         segmenter: this.#segmenter,
         signal,
-        onInference: (timing) => this.#metrics?.recordInference(timing),
+        onInference: (timing) => this.#metrics?.recordInference(timing, lease.voice.info),
+        sessionId: this.session.id,
       });
       utterance.text.pipeTo(pipeline.writable, { signal }).catch(() => {});
       const reader = pipeline.readable.getReader();

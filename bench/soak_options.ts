@@ -1,0 +1,99 @@
+/**
+ * Command-line options of `deno task soak`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** Usage text. */
+export const SOAK_USAGE =
+  `usage: deno task soak [--sessions N] [--duration-s S] [--voice ID] [--models-dir DIR]
+                      [--seed N] [--json out.json]
+
+Starts the worker (src/main.ts) and runs N concurrent sessions of varied text for S seconds: each
+session starts, speaks a few utterances on one Synthesize stream (short, long, numbers, LLM-like
+token streams, STOP barge-in, PAUSE/RESUME), ends, and starts again. Prints one JSON object on stdout
+(a summary on stderr) and exits 1 when a frame sequence had a gap, an utterance did not end in
+exactly one final frame, a call failed or stalled, or the worker did not exit cleanly.
+Defaults: 8 sessions, 180 s, voice espeak-en-us, a random seed (reported).`;
+
+/** Parsed options. */
+export interface SoakOptions {
+  /** Concurrent sessions. */
+  readonly sessions: number;
+  /** How long new rounds are started, in seconds. */
+  readonly durationS: number;
+  /** Voice (model id) of every session. */
+  readonly voice: string;
+  /** Models directory for the worker, or undefined for the worker's default. */
+  readonly modelsDir?: string;
+  /** Seed of the text and action plan (32-bit unsigned). */
+  readonly seed: number;
+  /** Extra file to write the JSON to. */
+  readonly json?: string;
+}
+
+/** Default number of concurrent sessions. */
+export const DEFAULT_SESSIONS = 8;
+/** Default duration in seconds. */
+export const DEFAULT_DURATION_S = 180;
+
+function wholeNumber(value: string, name: string, min: number, max: number): number | string {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    return `${name} must be a whole number from ${min} to ${max}, got "${value}"`;
+  }
+  return number;
+}
+
+/** Parses the arguments; returns a message (with usage) instead when they are wrong or `--help`. */
+export function parseSoakOptions(
+  args: string[],
+  randomSeed: () => number = () => Math.floor(Math.random() * 2 ** 32),
+): SoakOptions | { message: string; help: boolean } {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        sessions: { type: "string", default: String(DEFAULT_SESSIONS) },
+        "duration-s": { type: "string", default: String(DEFAULT_DURATION_S) },
+        voice: { type: "string", default: "espeak-en-us" },
+        "models-dir": { type: "string" },
+        seed: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return {
+      message: `${error instanceof Error ? error.message : error}\n${SOAK_USAGE}`,
+      help: false,
+    };
+  }
+  if (values.help) return { message: SOAK_USAGE, help: true };
+  const fail = (message: string) => ({ message: `${message}\n${SOAK_USAGE}`, help: false });
+  const sessions = wholeNumber(values.sessions, "--sessions", 1, 256);
+  if (typeof sessions === "string") return fail(sessions);
+  const durationS = Number(values["duration-s"]);
+  if (!(values["duration-s"].trim() !== "" && durationS > 0 && durationS <= 86_400)) {
+    return fail(`--duration-s must be a number of seconds above 0, got "${values["duration-s"]}"`);
+  }
+  if (values.voice.trim() === "") return fail("--voice is empty");
+  let seed = randomSeed();
+  if (values.seed !== undefined) {
+    const parsed = wholeNumber(values.seed, "--seed", 0, 2 ** 32 - 1);
+    if (typeof parsed === "string") return fail(parsed);
+    seed = parsed;
+  }
+  return {
+    sessions,
+    durationS,
+    voice: values.voice,
+    modelsDir: values["models-dir"],
+    seed,
+    json: values.json,
+  };
+}

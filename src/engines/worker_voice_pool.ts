@@ -1,0 +1,147 @@
+/**
+ * A resident voice served by a pool of Deno Workers, each with its own copy of the engine (its
+ * own onnxruntime-web session or espeak-ng instance). onnxruntime-web's WebAssembly runs on one
+ * thread in Deno, so parallelism comes from the Workers: with as many Workers as cores, that many
+ * segments are synthesised at once. Sessions hold no copy of anything; every session that speaks
+ * with the model shares the pool.
+ *
+ * Inference requests go through an {@linkcode InferenceScheduler}, which may be shared by the
+ * pools of several voices so that all of them together run no more segments at once than it has
+ * slots. Phonemisation (`prepare`) is short and goes straight to the least busy Worker.
+ *
+ * @module
+ */
+import type {
+  InferenceContext,
+  PreparedSegment,
+  SynthesisOptions,
+  VoiceInfo,
+  VoiceModel,
+  VoiceSource,
+} from "./engine.ts";
+import type { InferenceScheduler } from "./inference_scheduler.ts";
+import { WorkerVoice } from "./worker_voice.ts";
+
+/** The context of an `infer()` call that names none: one anonymous session's later segments. */
+const ANONYMOUS: InferenceContext = { sessionId: "", first: false };
+
+/** How a pool is built. */
+export interface WorkerVoicePoolOptions {
+  /** How many Workers, each with its own copy of the voice (at least 1). */
+  readonly workers: number;
+  /**
+   * Orders the inference requests. Give it at most as many slots as the pool has Workers, so that
+   * a Worker is free whenever a slot is; several pools may share one scheduler.
+   */
+  readonly scheduler: InferenceScheduler;
+}
+
+/** A `VoiceModel` whose inference runs on a pool of Workers. Create it with {@linkcode loadWorkerVoicePool}. */
+export class WorkerVoicePool implements VoiceModel {
+  #voices: readonly WorkerVoice[];
+  #scheduler: InferenceScheduler;
+  #disposed = false;
+
+  /** Wraps Workers that have loaded the same voice. */
+  constructor(voices: readonly WorkerVoice[], scheduler: InferenceScheduler) {
+    if (voices.length === 0) throw new RangeError("a voice pool needs at least one Worker");
+    this.#voices = voices;
+    this.#scheduler = scheduler;
+  }
+
+  /** What the voice is (as the first Worker loaded it). */
+  get info(): VoiceInfo {
+    return this.#voices[0].info;
+  }
+
+  /** How many Workers serve the voice. */
+  get size(): number {
+    return this.#voices.length;
+  }
+
+  /** Normalises and phonemises one segment, in the least busy Worker. */
+  prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment> {
+    if (this.#disposed) return Promise.reject(this.#disposedError());
+    return this.#leastBusy().prepare(text, options);
+  }
+
+  /**
+   * Runs inference on a free Worker when the scheduler gives `context` its turn. An aborted
+   * `signal` rejects at once: a waiting request leaves the queue, a running one is cancelled in
+   * its Worker as far as it can be (the Worker's slot is free once the Worker has stopped).
+   */
+  infer(
+    segment: PreparedSegment,
+    options: SynthesisOptions,
+    signal?: AbortSignal,
+    context: InferenceContext = ANONYMOUS,
+  ): Promise<Float32Array> {
+    if (this.#disposed) return Promise.reject(this.#disposedError());
+    return this.#scheduler.run(
+      { sessionId: context.sessionId, first: context.first },
+      (taskSignal) => {
+        if (this.#disposed) return Promise.reject(this.#disposedError());
+        return this.#leastBusy().inferInWorker(segment, options, taskSignal);
+      },
+      signal,
+    );
+  }
+
+  /** Frees the voice in every Worker and stops them. Safe to call twice. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    await Promise.all(this.#voices.map((voice) => voice.dispose()));
+  }
+
+  /** The Worker with the fewest requests in hand (the first such, on a tie). */
+  #leastBusy(): WorkerVoice {
+    let best = this.#voices[0];
+    for (const voice of this.#voices) {
+      if (voice.pendingCalls < best.pendingCalls) best = voice;
+    }
+    return best;
+  }
+
+  #disposedError(): Error {
+    return new Error(`voice ${this.#voices[0].info.id} disposed`);
+  }
+}
+
+/**
+ * Starts the Workers of a voice and loads `source` in each; if any load fails, every Worker is
+ * stopped and the first error rethrown.
+ *
+ * The first Worker loads alone and settles the execution provider (for `auto`, after probing for
+ * a WebGPU adapter); the others then load at once with that provider, so that only one Worker
+ * ever probes WebGPU (several Deno Workers that each opened WebGPU on Mesa's software adapter
+ * were seen to corrupt the heap at process exit). A voice that ended on WebGPU keeps that one
+ * Worker: the GPU is what runs its segments in parallel, and each further Worker would hold
+ * another copy of the model in GPU memory. The scheduler's order still holds; the requests it
+ * lets through to that Worker wait there in that order.
+ */
+export async function loadWorkerVoicePool(
+  source: VoiceSource,
+  options: WorkerVoicePoolOptions,
+): Promise<WorkerVoicePool> {
+  const { workers, scheduler } = options;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(
+      `a voice pool needs a whole number of Workers, at least 1, got ${workers}`,
+    );
+  }
+  const voices = [new WorkerVoice()];
+  try {
+    const info = await voices[0].load(source);
+    const count = info.executionProvider === "webgpu" ? 1 : workers;
+    // Only neural families read `executionProvider`; espeak-ng reports `wasm` in any case.
+    const settled: VoiceSource = { ...source, executionProvider: "wasm" };
+    while (voices.length < count) voices.push(new WorkerVoice());
+    const loads = await Promise.allSettled(voices.slice(1).map((voice) => voice.load(settled)));
+    const failed = loads.find((load) => load.status === "rejected");
+    if (failed) throw failed.reason;
+    return new WorkerVoicePool(voices, scheduler);
+  } catch (error) {
+    await Promise.all(voices.map((voice) => voice.dispose()));
+    throw error;
+  }
+}

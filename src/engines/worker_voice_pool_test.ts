@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import type { InferenceContext, SynthesisOptions, VoiceModel, VoiceSource } from "./engine.ts";
+import { ESPEAK_FAMILY, espeakAdapter } from "./espeak/espeak_engine.ts";
+import { InferenceScheduler } from "./inference_scheduler.ts";
+import { piperAdapter } from "./piper/piper_engine.ts";
+import { loadWorkerVoicePool, type WorkerVoicePool } from "./worker_voice_pool.ts";
+
+const ESPEAK: VoiceSource = { id: "espeak-en-us", family: ESPEAK_FAMILY, voiceName: "en-us" };
+const TINY_PATH = new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx", import.meta.url)
+  .pathname;
+const TINY_PIPER: VoiceSource = {
+  id: "en_US-tiny-low",
+  family: "piper",
+  modelPath: TINY_PATH,
+  configPath: `${TINY_PATH}.json`,
+  executionProvider: "wasm",
+};
+const NORMAL: SynthesisOptions = { speed: 1 };
+const SENTENCE = "The quick brown fox jumps over the lazy dog.";
+/** Long enough that espeak-ng takes a while over it. */
+const PARAGRAPH = Array.from(
+  { length: 12 },
+  (_, i) => `Sentence number ${i + 1} of a long answer goes on for a while before it ends.`,
+).join(" ");
+
+const later = (sessionId: string): InferenceContext => ({ sessionId, first: false });
+const first = (sessionId: string): InferenceContext => ({ sessionId, first: true });
+
+/** Runs `body` with a pool of `workers` Workers on a scheduler with `slots` slots. */
+async function withPool(
+  source: VoiceSource,
+  workers: number,
+  slots: number,
+  body: (pool: WorkerVoicePool, scheduler: InferenceScheduler) => Promise<void>,
+): Promise<void> {
+  const scheduler = new InferenceScheduler(slots);
+  const pool = await loadWorkerVoicePool(source, { workers, scheduler });
+  try {
+    await body(pool, scheduler);
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/** Runs `body` with the same voice loaded in this thread, as a reference. */
+async function withLocal(
+  source: VoiceSource,
+  body: (voice: VoiceModel) => Promise<void>,
+): Promise<void> {
+  const adapter = source.family === ESPEAK_FAMILY ? espeakAdapter : piperAdapter;
+  const voice = await adapter.load(source);
+  try {
+    await body(voice);
+  } finally {
+    await voice.dispose();
+  }
+}
+
+/** Sample-exact equality (node's deepEqual is far too slow on long typed arrays). */
+function assertSame(actual: Float32Array, expected: Float32Array): void {
+  assert.equal(actual.length, expected.length);
+  const differs = actual.findIndex((sample, i) => sample !== expected[i]);
+  assert.equal(differs, -1, `sample ${differs} differs`);
+}
+
+function rms(samples: Float32Array): number {
+  let sum = 0;
+  for (const sample of samples) sum += sample * sample;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
+
+/**
+ * The same speech from espeak-ng: it is not sample-exact from one call to the next (its length
+ * varies by a few samples), so duration and loudness are compared.
+ */
+function assertLike(actual: Float32Array, expected: Float32Array): void {
+  assert.ok(
+    Math.abs(actual.length - expected.length) <= expected.length * 0.01,
+    `${actual.length} samples, expected about ${expected.length}`,
+  );
+  assert.ok(Math.abs(rms(actual) - rms(expected)) <= rms(expected) * 0.05, "as loud");
+}
+
+async function untilIdle(scheduler: InferenceScheduler): Promise<void> {
+  for (let i = 0; i < 500 && scheduler.stats().running > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(scheduler.stats().running, 0, "the Workers finished");
+}
+
+Deno.test("WorkerVoicePool: espeak in every Worker speaks as espeak does in this thread", async () => {
+  await withLocal(ESPEAK, async (local) => {
+    const segment = await local.prepare(SENTENCE, NORMAL);
+    const reference = await local.infer(segment, NORMAL);
+    await withPool(ESPEAK, 2, 2, async (pool, scheduler) => {
+      assert.deepEqual(pool.info, local.info);
+      assert.equal(pool.size, 2);
+      assert.deepEqual(await pool.prepare(SENTENCE, NORMAL), segment);
+      const both = [
+        pool.infer(segment, NORMAL, undefined, first("A")),
+        pool.infer(segment, NORMAL, undefined, first("B")),
+      ];
+      assert.deepEqual(scheduler.stats(), { queued: 0, running: 2, concurrency: 2 });
+      for (const pcm of await Promise.all(both)) assertLike(pcm, reference);
+      // A third at once waits for a slot.
+      const three = [1, 2, 3].map((n) => pool.infer(segment, NORMAL, undefined, later(`S${n}`)));
+      assert.deepEqual(scheduler.stats(), { queued: 1, running: 2, concurrency: 2 });
+      for (const pcm of await Promise.all(three)) assertLike(pcm, reference);
+      assert.deepEqual(scheduler.stats(), { queued: 0, running: 0, concurrency: 2 });
+    });
+  });
+});
+
+Deno.test("WorkerVoicePool: the tiny Piper voice gives in its Workers what it gives here", async () => {
+  await withLocal(TINY_PIPER, async (local) => {
+    await withPool(TINY_PIPER, 2, 2, async (pool) => {
+      assert.deepEqual(pool.info, local.info);
+      const segment = await pool.prepare("Hello there, good morning.", NORMAL);
+      assert.deepEqual(segment, await local.prepare("Hello there, good morning.", NORMAL));
+      assert.ok(segment.ids.length > 0);
+      const reference = await local.infer(segment, NORMAL);
+      const results = await Promise.all(
+        ["A", "B", "C", "D"].map((id) => pool.infer(segment, NORMAL, undefined, first(id))),
+      );
+      for (const pcm of results) assertSame(pcm, reference);
+    });
+  });
+});
+
+Deno.test("WorkerVoicePool: real Workers serve first segments first, then sessions in turn", async () => {
+  await withPool(ESPEAK, 1, 1, async (pool) => {
+    const segment = await pool.prepare(SENTENCE, NORMAL);
+    const done: string[] = [];
+    const submit = (name: string, context: InferenceContext) =>
+      pool.infer(segment, NORMAL, undefined, context).then((pcm) => {
+        assert.ok(pcm.length > 0);
+        done.push(name);
+      });
+    await Promise.all([
+      submit("x", later("X")),
+      submit("a1", later("A")),
+      submit("a2", later("A")),
+      submit("b1", later("B")),
+      submit("c-first", first("C")),
+      submit("a3", later("A")),
+      submit("d-first", first("D")),
+    ]);
+    assert.deepEqual(done, ["x", "c-first", "d-first", "a1", "b1", "a2", "a3"]);
+  });
+});
+
+Deno.test("WorkerVoicePool: a cancelled waiting request leaves the queue at once", async () => {
+  await withPool(ESPEAK, 1, 1, async (pool, scheduler) => {
+    const long = await pool.prepare(PARAGRAPH, NORMAL);
+    const short = await pool.prepare(SENTENCE, NORMAL);
+    let ahead = false;
+    const running = pool.infer(long, NORMAL, undefined, first("A")).then((pcm) => {
+      ahead = true;
+      return pcm;
+    });
+    const controller = new AbortController();
+    const waiting = pool.infer(short, NORMAL, controller.signal, first("B"));
+    const behind = pool.infer(short, NORMAL, undefined, later("C"));
+    assert.equal(scheduler.stats().queued, 2);
+    const reason = new DOMException("stopped by client", "AbortError");
+    controller.abort(reason);
+    assert.equal(scheduler.stats().queued, 1);
+    await assert.rejects(waiting, (error) => error === reason);
+    assert.equal(ahead, false, "rejected before the running request finished");
+    assert.ok((await running).length > 0);
+    assert.ok((await behind).length > 0);
+  });
+});
+
+Deno.test("WorkerVoicePool: a cancelled running request rejects at once; its Worker frees later", async () => {
+  await withPool(ESPEAK, 1, 1, async (pool, scheduler) => {
+    const long = await pool.prepare(PARAGRAPH, NORMAL);
+    const controller = new AbortController();
+    const running = pool.infer(long, NORMAL, controller.signal, first("A"));
+    const next = pool.infer(long, NORMAL, undefined, first("B"));
+    assert.deepEqual(scheduler.stats(), { queued: 1, running: 1, concurrency: 1 });
+    controller.abort(new Error("client went away"));
+    // The caller is let go before its Worker has even heard of the cancel.
+    assert.deepEqual(scheduler.stats(), { queued: 1, running: 1, concurrency: 1 });
+    await assert.rejects(running, /client went away/);
+    const pcm = await next;
+    assert.ok(pcm.length > 0, "the next request runs once the Worker is free");
+    await untilIdle(scheduler);
+  });
+});
+
+Deno.test("WorkerVoicePool: disposed, it refuses work; a failed load stops every Worker", async () => {
+  const scheduler = new InferenceScheduler(2);
+  const pool = await loadWorkerVoicePool(ESPEAK, { workers: 2, scheduler });
+  const segment = await pool.prepare(SENTENCE, NORMAL);
+  await pool.dispose();
+  await pool.dispose();
+  await assert.rejects(pool.infer(segment, NORMAL), /disposed/);
+  await assert.rejects(pool.prepare(SENTENCE, NORMAL), /disposed/);
+
+  const missing = { ...TINY_PIPER, modelPath: "/nonexistent/voice.onnx" };
+  await assert.rejects(loadWorkerVoicePool(missing, { workers: 2, scheduler }));
+  await assert.rejects(loadWorkerVoicePool(ESPEAK, { workers: 0, scheduler }), RangeError);
+});

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { WorkerMetrics } from "../session/worker_metrics.ts";
+import { startMetricsServer } from "./metrics_server.ts";
+
+Deno.test("startMetricsServer: /metrics, /healthz and 404 on a free port", async () => {
+  const metrics = new WorkerMetrics();
+  let serving = false;
+  const server = await startMetricsServer({
+    host: "127.0.0.1",
+    port: 0,
+    metrics,
+    serving: () => serving,
+  });
+  try {
+    assert.ok(server.port > 0);
+    const base = `http://127.0.0.1:${server.port}`;
+    metrics.recordFrame();
+    metrics.recordFrame();
+
+    const scraped = await fetch(`${base}/metrics`);
+    assert.equal(scraped.status, 200);
+    assert.match(scraped.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+    const body = await scraped.text();
+    assert.match(body, /^# TYPE tts_frames_sent_total counter$/m);
+    assert.match(body, /^tts_frames_sent_total 2$/m);
+
+    const notServing = await fetch(`${base}/healthz`);
+    assert.equal(notServing.status, 503);
+    assert.equal(await notServing.text(), "not serving\n");
+    serving = true;
+    const ok = await fetch(`${base}/healthz`);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), "ok\n");
+
+    const missing = await fetch(`${base}/other`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const posted = await fetch(`${base}/metrics`, { method: "POST", body: "x" });
+    assert.equal(posted.status, 405);
+    assert.equal(posted.headers.get("allow"), "GET, HEAD");
+    await posted.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("startMetricsServer: a port in use is an error", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    await assert.rejects(
+      startMetricsServer({
+        host: "127.0.0.1",
+        port: taken.addr.port,
+        metrics: new WorkerMetrics(),
+        serving: () => true,
+      }),
+      Deno.errors.AddrInUse,
+    );
+  } finally {
+    taken.close();
+  }
+});

@@ -1,0 +1,112 @@
+/**
+ * TLS for a grpc-js server in Deno: a `node:tls` listener terminates TLS (and verifies client
+ * certificates for mutual TLS) and relays each decrypted connection to the gRPC server, which
+ * listens in plaintext only on a Unix socket in a private (0700) temporary directory.
+ *
+ * Why not `grpc.ServerCredentials.createSsl`: in Deno 2.9 grpc-js's secure HTTP/2 server
+ * (`http2.createSecureServer`) writes its HTTP/2 frames past the TLS layer after the handshake,
+ * so every client fails with "wrong version number" / "excessive message size". Injecting the
+ * `node:tls` sockets into the HTTP/2 server (grpc-js's connection injector) serves calls but
+ * aborts the whole process in nghttp2 (`find_stream_on_goaway_func`) when a client closes. A
+ * relay to a real socket has neither problem.
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import { Buffer } from "node:buffer";
+import * as net from "node:net";
+import * as tls from "node:tls";
+
+/** PEM material for a TLS port. */
+export interface ServerTls {
+  /** Certificate chain of the server. */
+  readonly cert: Uint8Array;
+  /** Its private key. */
+  readonly key: Uint8Array;
+  /** CA bundle: when given, clients must present a certificate it signed. */
+  readonly clientCa?: Uint8Array;
+}
+
+/** A listening TLS port feeding a gRPC server. */
+export interface TlsListener {
+  /** The port bound (the chosen one when 0 was asked). */
+  readonly port: number;
+  /** Stops accepting connections; connections already relayed stay open. */
+  close(): void;
+}
+
+/** The `node:tls` server options for `material`: HTTP/2 only, client certificates with a CA. */
+export function tlsServerOptions(material: ServerTls): tls.TlsOptions {
+  const clientCa = material.clientCa;
+  return {
+    cert: Buffer.from(material.cert),
+    key: Buffer.from(material.key),
+    ALPNProtocols: ["h2"],
+    minVersion: "TLSv1.2",
+    ...(clientCa === undefined
+      ? {}
+      : { ca: Buffer.from(clientCa), requestCert: true, rejectUnauthorized: true }),
+  };
+}
+
+/** Binds `server` in plaintext to a Unix socket only this user can reach; returns its path. */
+async function bindPrivateSocket(server: grpc.Server): Promise<{ dir: string; path: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "tts-worker-tls-" });
+  await Deno.chmod(dir, 0o700);
+  const path = `${dir}/grpc.sock`;
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix:${path}`, grpc.ServerCredentials.createInsecure(), (error) => {
+      if (error) reject(new Error(`cannot listen on unix:${path}: ${error.message}`));
+      else resolve();
+    });
+  });
+  return { dir, path };
+}
+
+/** Copies bytes both ways between a TLS connection and the private socket until either ends. */
+function relay(secure: tls.TLSSocket, socketPath: string): void {
+  const inner = net.connect(socketPath);
+  const end = () => {
+    secure.destroy();
+    inner.destroy();
+  };
+  secure.on("error", end).on("close", end);
+  inner.on("error", end).on("close", end);
+  secure.pipe(inner);
+  inner.pipe(secure);
+}
+
+/**
+ * Listens on `host:port` with TLS and relays every connection that completes the handshake (with
+ * a trusted client certificate when `material.clientCa` is set) to `server`.
+ */
+export async function listenTls(
+  server: grpc.Server,
+  host: string,
+  port: number,
+  material: ServerTls,
+): Promise<TlsListener> {
+  const inner = await bindPrivateSocket(server);
+  // rejectUnauthorized ends handshakes without a trusted client certificate before this runs.
+  const listener = tls.createServer(
+    tlsServerOptions(material),
+    (secure) => relay(secure, inner.path),
+  );
+  // A failed handshake (plaintext, no or untrusted client certificate) only ends that connection.
+  listener.on("tlsClientError", () => {});
+  const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    listener.once("error", (error) => reject(new Error(`cannot listen on ${address}: ${error}`)));
+    listener.listen(port, host, () => {
+      const bound = listener.address();
+      resolve(typeof bound === "object" && bound !== null ? bound.port : port);
+    });
+  });
+  return {
+    port: boundPort,
+    close: () => {
+      listener.close();
+      Deno.removeSync(inner.dir, { recursive: true });
+    },
+  };
+}
