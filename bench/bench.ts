@@ -44,6 +44,7 @@ import {
 } from "./scenarios.ts";
 import { median, round, summarize } from "./stats.ts";
 import { LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
+import { sleep } from "../tests/support/sleep.ts";
 
 /** Interval between streamed tokens, in ms. */
 const TOKEN_INTERVAL_MS = 30;
@@ -58,10 +59,6 @@ async function repeat<T>(times: number, measure: () => Promise<T>): Promise<T[]>
   const results: T[] = [];
   for (let i = 0; i < times; i++) results.push(await measure());
   return results;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function settledRss(pid: number): Promise<number> {

@@ -10,6 +10,7 @@ import { checkPlayout } from "./playout.ts";
 import { chunkCompletingFirstSegment, llmTokens } from "./texts.ts";
 import { closeTimedStream, openTimedStream, type TimedStream } from "./timed_stream.ts";
 import { residentMb } from "./machine.ts";
+import { sleep } from "../tests/support/sleep.ts";
 
 /** The worker under test. */
 export interface BenchTarget {
@@ -23,10 +24,6 @@ let sessions = 0;
 
 function open(target: BenchTarget, kind: string): Promise<TimedStream> {
   return openTimedStream(target.client, `bench-${kind}-${++sessions}`, target.modelId);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /** Time to first audio, in ms, of `text` sent as one final chunk. */

@@ -26,6 +26,7 @@ import { randomInt, seededRandom } from "./soak_plan.ts";
 import { runSessionLoop, type SoakTarget } from "./soak_session.ts";
 import { SoakTally } from "./soak_tally.ts";
 import { percentile, round, summarize } from "./stats.ts";
+import { sleep } from "../tests/support/sleep.ts";
 
 /** An utterance whose next frame takes longer than this has stalled, in ms. */
 export const STALL_MS = 30_000;
@@ -163,10 +164,6 @@ function distribution(values: readonly number[], digits = 1): Distribution {
     p99: round(percentile(values, 99), digits),
     max: round(summary.max, digits),
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function rssOrNull(pid: number): Promise<number | null> {

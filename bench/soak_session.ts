@@ -13,6 +13,7 @@ import { FRAME_BYTES, FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../src/pipel
 import { scheduleJitter } from "./soak_jitter.ts";
 import { planRound, type Random, type RoundPlan, type UtterancePlan } from "./soak_plan.ts";
 import type { SoakTally } from "./soak_tally.ts";
+import { sleep } from "../tests/support/sleep.ts";
 
 /** The worker under test and how the loops behave. */
 export interface SoakTarget {
@@ -58,10 +59,6 @@ async function unary<T>(method: string, call: Promise<T>): Promise<T> {
   } catch (error) {
     throw new CallFailed(method, error);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /** A Synthesize call that checks and attributes every frame. */

@@ -160,10 +160,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       server.setServing(false);
       serving = false;
       sessions.startDraining();
-      const deadline = performance.now() + graceMs;
-      while (sessions.busyStreams().length > 0 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await pollUntil(() => sessions.busyStreams().length === 0, graceMs);
       const cut = sessions.busyStreams().length;
       if (cut > 0) log.warn({ streams: cut, grace_ms: graceMs }, "grace period over; cutting");
       for (const session of sessions.all()) {
@@ -171,10 +168,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         stream?.stop(); // an utterance still in flight ends with its final frame
         stream?.endInput();
       }
-      const closing = performance.now() + 2000;
-      while (sessions.openStreams > 0 && performance.now() < closing) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await pollUntil(() => sessions.openStreams === 0, 2000);
       // Let the streams' last frames and trailers reach the sockets. The HTTP/2 sessions are then
       // left to close with the process rather than with a GOAWAY: Deno 2.9's node:http2 can
       // abort inside nghttp2 while a GOAWAY is processed (denoland/deno#36788), on either side.
@@ -183,4 +177,12 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       await residency.unloadAll();
     },
   };
+}
+
+/** Checks `done` every 20 ms until it holds or `timeoutMs` has passed. */
+async function pollUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done() && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

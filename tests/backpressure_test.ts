@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { AudioFrame } from "../src/rpc/messages.ts";
 import { collectFrames } from "./support/synthesis_client.ts";
 import { startTestWorker } from "./support/worker_process.ts";
+import { sleep } from "./support/sleep.ts";
 
 /** About 40 s of speech: far more than any transport buffer holds. */
 const LONG = Array.from(
@@ -16,10 +17,6 @@ const LONG = Array.from(
       i + 1
     } of a long answer, and it keeps going with many more words so that the audio is long.`,
 ).join(" ");
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 Deno.test("a client that stops reading holds its session's frames bounded; others go on", async () => {
   const worker = await startTestWorker();

@@ -9,6 +9,7 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
 import type { AudioFrame } from "../src/rpc/messages.ts";
 import { startTestWorker, type TestWorker } from "./support/worker_process.ts";
 import { collectFrames, speak } from "./support/synthesis_client.ts";
+import { sleep } from "./support/sleep.ts";
 
 const FIXTURE_VOICES = new URL("./fixtures/voices/", import.meta.url).pathname;
 const SENTENCES = "The quick brown fox jumps over the lazy dog. " +
@@ -49,10 +50,6 @@ function waitFor<I, T>(call: grpc.ClientDuplexStream<I, T>, count: number): Prom
     call.on("data", onData);
     call.on("error", reject);
   });
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {

@@ -10,6 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { TtsClient } from "../src/rpc/client.ts";
 import { startTestWorker, type TestWorker } from "./support/worker_process.ts";
 import { Bystander, type CallError, StreamProbe } from "./support/stream_probe.ts";
+import { sleep } from "./support/sleep.ts";
 
 const FIXTURE_VOICES = new URL("./fixtures/voices/", import.meta.url).pathname;
 const TINY = "en_US-tiny-low";
@@ -59,10 +60,6 @@ async function residentBytes(pid: number): Promise<number> {
   const match = status.match(/^VmRSS:\s+(\d+)\s+kB$/m);
   if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Asserts that `promise` rejects with gRPC status `code` and details matching `pattern`. */

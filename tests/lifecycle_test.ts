@@ -9,14 +9,11 @@ import { checkHealth } from "../src/cli/health_check.ts";
 import type { AudioFrame } from "../src/rpc/messages.ts";
 import { collectFrames } from "./support/synthesis_client.ts";
 import { startTestWorker } from "./support/worker_process.ts";
+import { sleep } from "./support/sleep.ts";
 
 const PARAGRAPH = "This paragraph is long enough to keep the worker busy for a while. " +
   "It has several sentences, and each of them takes some time to synthesise. " +
   "The worker must finish all of it before it exits, because the grace period allows it.";
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 Deno.test("beyond max-sessions StartSession is refused and its stream gets RESOURCE_EXHAUSTED", async () => {
   const worker = await startTestWorker(["--max-sessions", "2"]);
