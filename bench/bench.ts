@@ -23,9 +23,11 @@ import { ModelStore } from "../src/models/model_store.ts";
 import { startTestWorker, type TestWorker } from "../tests/support/worker_process.ts";
 import { type BenchOptions, parseBenchOptions } from "./bench_options.ts";
 import { createFloor, type FloorRun } from "./floor.ts";
+import { ensureLoadTestVoice, LOAD_TEST_VOICE_ID } from "./load_test_voice.ts";
 import { machineFacts, residentMb } from "./machine.ts";
 import {
   type BenchResult,
+  type FirstAudioComparison,
   type FloorComparison,
   formatTable,
   machineJson,
@@ -43,7 +45,7 @@ import {
   type UtteranceTiming,
 } from "./scenarios.ts";
 import { median, round, summarize } from "./stats.ts";
-import { LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
+import { firstWorkerSegment, llmTokens, LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
 import { sleep } from "../tests/support/sleep.ts";
 
 /** Interval between streamed tokens, in ms. */
@@ -66,6 +68,30 @@ async function settledRss(pid: number): Promise<number> {
   return round(await residentMb(pid), 1);
 }
 
+/**
+ * Runs `worker` and `floor` in turn `times` times (the floor first on odd rounds), so that each
+ * worker measurement has a floor measurement taken right beside it.
+ */
+async function interleave<W, F>(
+  times: number,
+  worker: () => Promise<W>,
+  floor: () => Promise<F>,
+): Promise<[W[], F[]]> {
+  const workers: W[] = [];
+  const floors: F[] = [];
+  for (let i = 0; i < times; i++) {
+    if (i % 2 === 1) floors.push(await floor());
+    workers.push(await worker());
+    if (i % 2 === 0) floors.push(await floor());
+  }
+  return [workers, floors];
+}
+
+/** Median of the ratios of paired measurements. */
+function pairedRatio(worker: number[], floor: number[]): number {
+  return median(worker.map((ms, i) => ms / floor[i]));
+}
+
 function compare(floor: FloorRun[], worker: UtteranceTiming[]): FloorComparison {
   const floorMs = median(floor.map((run) => run.elapsedMs));
   const workerMs = median(worker.map((run) => run.synthesisMs));
@@ -73,7 +99,29 @@ function compare(floor: FloorRun[], worker: UtteranceTiming[]): FloorComparison 
     floor_ms: round(floorMs, 3),
     floor_rtf: round(median(floor.map((run) => run.elapsedMs / run.audioMs)), 5),
     worker_ms: round(workerMs, 2),
-    overhead_ratio: round(workerMs / floorMs, 2),
+    overhead_ratio: round(workerMs / floorMs, 3),
+    paired_ratio_p50: round(
+      pairedRatio(worker.map((run) => run.synthesisMs), floor.map((run) => run.elapsedMs)),
+      3,
+    ),
+    pairs: worker.length,
+  };
+}
+
+function compareFirstAudio(
+  segment: string,
+  floor: FloorRun[],
+  ttfa: number[],
+): FirstAudioComparison {
+  const floorMs = median(floor.map((run) => run.elapsedMs));
+  const ttfaMs = median(ttfa);
+  return {
+    segment,
+    floor_ms: round(floorMs, 3),
+    ttfa_ms: round(ttfaMs, 2),
+    ratio: round(ttfaMs / floorMs, 3),
+    paired_ratio_p50: round(pairedRatio(ttfa, floor.map((run) => run.elapsedMs)), 3),
+    pairs: ttfa.length,
   };
 }
 
@@ -82,6 +130,45 @@ function rtf(timings: UtteranceTiming[]) {
     ...percentiles(summarize(timings.map((t) => t.synthesisMs / t.audioMs)), 5),
     audio_ms: median(timings.map((t) => t.audioMs)),
   };
+}
+
+/** Most voices loaded besides the benchmark's own for the memory-per-voice figure. */
+const EXTRA_VOICES = 2;
+
+/**
+ * Loads up to {@linkcode EXTRA_VOICES} other downloaded voices of `family` one at a time, with
+ * the worker's RSS after each (first entry: the benchmark's voice alone, `warm`), then unloads
+ * them again.
+ */
+async function residentVoiceGrowth(
+  client: TestWorker["client"],
+  pid: number,
+  voice: string,
+  family: string,
+  warm: number,
+): Promise<{ resident_voices: number; rss_mb: number; model_id: string }[]> {
+  const others = (await client.listModels()).models
+    .filter((model) =>
+      model.family === family && model.model_id !== voice && !model.is_loaded &&
+      model.metadata.downloaded !== "false"
+    )
+    .slice(0, EXTRA_VOICES)
+    .map((model) => model.model_id);
+  const growth = [{ resident_voices: 1, rss_mb: warm, model_id: voice }];
+  for (const id of others) {
+    const loaded = await client.loadModel(id);
+    if (!loaded.success) throw new Error(`LoadModel ${id} failed: ${loaded.message}`);
+    growth.push({
+      resident_voices: growth.length + 1,
+      rss_mb: await settledRss(pid),
+      model_id: id,
+    });
+  }
+  for (const id of others) {
+    const unloaded = await client.unloadModel(id);
+    if (!unloaded.success) throw new Error(`UnloadModel ${id} failed: ${unloaded.message}`);
+  }
+  return growth;
 }
 
 /** Steps the number of concurrent sessions 1, 2, 4, ... up to `cap` while all stay real time. */
@@ -101,6 +188,14 @@ async function searchRealtime(target: BenchTarget, cap: number, progress: (s: st
   return { best, steps, capped: best > 0 && best * 2 > cap };
 }
 
+/** Where the load-test voice is written when no models directory is given. */
+const LOAD_TEST_VOICE_DIR = new URL("./tmp/voices/", import.meta.url).pathname;
+/** The real Piper config the load-test voice takes its phoneme map from. */
+const LESSAC_LOW_CONFIG = new URL(
+  "../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
+  import.meta.url,
+).pathname;
+
 /** Runs every measurement against a fresh worker; `progress` gets a line per stage. */
 export async function runBench(
   options: BenchOptions,
@@ -111,7 +206,12 @@ export async function runBench(
     report(`[${((performance.now() - began) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const { iterations: it, voice } = options;
   const machine = await machineFacts(options.ep);
-  const modelsDir = options.modelsDir ?? DEFAULT_CONFIG.modelsDir;
+  let modelsDir = options.modelsDir ?? DEFAULT_CONFIG.modelsDir;
+  if (voice === LOAD_TEST_VOICE_ID) {
+    modelsDir = options.modelsDir ?? LOAD_TEST_VOICE_DIR;
+    progress(`writing the load-test voice into ${modelsDir} (unless it is there) ...`);
+    await ensureLoadTestVoice(modelsDir, LESSAC_LOW_CONFIG, 1 + EXTRA_VOICES);
+  }
   const descriptor = await new ModelStore(modelsDir).resolve(voice);
   if (!descriptor) throw new Error(`unknown voice "${voice}" (models dir ${modelsDir})`);
 
@@ -143,45 +243,66 @@ export async function runBench(
     await repeat(it.warmUp, () => speakTimed(target, LONG_TEXT));
     await speakTimed(target, SHORT_TEXT);
 
-    progress("time to first audio ...");
-    const oneChunk = await repeat(it.ttfa, () => ttfaOneChunk(target, SHORT_TEXT));
-    const tokens = await repeat(
-      it.ttfa,
-      () => ttfaTokenStream(target, STREAMED_TEXT, TOKEN_INTERVAL_MS),
-    );
+    progress("loading the floor ...");
+    const floor = await createFloor(descriptor, options.ep);
+    const firstOneChunk = firstWorkerSegment([SHORT_TEXT]);
+    const firstTokens = firstWorkerSegment(llmTokens(STREAMED_TEXT));
+    let oneChunk: number[], tokens: number[];
+    let short: UtteranceTiming[], long: UtteranceTiming[];
+    let floorShort: FloorRun[], floorLong: FloorRun[];
+    let floorFirstOneChunk: FloorRun[], floorFirstTokens: FloorRun[];
+    try {
+      const runShort = await floor.prepare(SHORT_TEXT);
+      const runLong = await floor.prepare(LONG_TEXT);
+      const runFirstOneChunk = await floor.prepareSegments([firstOneChunk]);
+      const runFirstTokens = await floor.prepareSegments([firstTokens]);
+      await repeat(it.warmUp, runLong);
 
-    progress("real-time factor ...");
-    const short = await repeat(it.rtfShort, () => speakTimed(target, SHORT_TEXT));
-    const long = await repeat(it.rtfLong, () => speakTimed(target, LONG_TEXT));
+      // Each worker measurement alternates with its floor run, so that the machine's changing
+      // speed (other tenants, clocks) weighs on both alike.
+      progress("time to first audio, against the floor of the first segment ...");
+      [oneChunk, floorFirstOneChunk] = await interleave(
+        it.ttfa,
+        () => ttfaOneChunk(target, SHORT_TEXT),
+        runFirstOneChunk,
+      );
+      [tokens, floorFirstTokens] = await interleave(
+        it.ttfa,
+        () => ttfaTokenStream(target, STREAMED_TEXT, TOKEN_INTERVAL_MS),
+        runFirstTokens,
+      );
+
+      progress("real-time factor, against the floor ...");
+      [short, floorShort] = await interleave(
+        it.rtfShort,
+        () => speakTimed(target, SHORT_TEXT),
+        runShort,
+      );
+      [long, floorLong] = await interleave(
+        it.rtfLong,
+        () => speakTimed(target, LONG_TEXT),
+        runLong,
+      );
+    } finally {
+      await floor.release();
+    }
 
     progress("stop and pause ...");
     const stops = await repeat(it.control, () => stopLatency(target, LONG_TEXT));
     const pauses = await repeat(it.control, () => pauseLatency(target, LONG_TEXT, PAUSE_QUIET_MS));
 
-    progress("floor ...");
-    const floor = await createFloor(descriptor, options.ep);
-    let floorShort: FloorRun[];
-    let floorLong: FloorRun[];
-    try {
-      const runShort = await floor.prepare(SHORT_TEXT);
-      const runLong = await floor.prepare(LONG_TEXT);
-      await repeat(it.warmUp, runLong);
-      floorShort = await repeat(it.floor, runShort);
-      floorLong = await repeat(it.floor, runLong);
-    } finally {
-      await floor.release();
-    }
-
-    progress("memory per session ...");
+    progress("memory as sessions grow ...");
     const warm = await settledRss(pid);
-    const active = await concurrentSessions(
-      target,
-      it.rssSessions,
-      LONG_TEXT,
-      PLAYOUT_BUFFER_MS,
-      pid,
-    );
-    const activePeak = round(active.peakRssMb ?? warm, 1);
+    const sessionGrowth: { active_sessions: number; peak_rss_mb: number }[] = [];
+    for (let count = 1; count <= it.rssSessions; count *= 2) {
+      const step = await concurrentSessions(target, count, LONG_TEXT, PLAYOUT_BUFFER_MS, pid);
+      sessionGrowth.push({ active_sessions: count, peak_rss_mb: round(step.peakRssMb ?? warm, 1) });
+    }
+    const activePeak = sessionGrowth.at(-1)?.peak_rss_mb ?? warm;
+    const activeSessions = sessionGrowth.at(-1)?.active_sessions ?? 0;
+
+    progress("memory as resident voices grow ...");
+    const voiceGrowth = await residentVoiceGrowth(client, pid, voice, descriptor.family, warm);
 
     progress(`concurrent real-time sessions (cap ${it.maxSessionsCap}) ...`);
     const search = await searchRealtime(target, it.maxSessionsCap, progress);
@@ -209,6 +330,10 @@ export async function runBench(
         execution_provider: floor.executionProvider,
         short: compare(floorShort, short),
         long: compare(floorLong, long),
+        first_audio: {
+          one_chunk: compareFirstAudio(firstOneChunk, floorFirstOneChunk, oneChunk),
+          token_stream: compareFirstAudio(firstTokens, floorFirstTokens, tokens),
+        },
       },
       stop_ms: {
         ...percentiles(summarize(stops.map((s) => s.ms))),
@@ -236,8 +361,16 @@ export async function runBench(
         voice_loaded: voiceLoaded,
         warm,
         active_peak: activePeak,
-        active_sessions: it.rssSessions,
-        per_session: round(Math.max(0, activePeak - warm) / it.rssSessions, 2),
+        active_sessions: activeSessions,
+        per_session: round(Math.max(0, activePeak - warm) / Math.max(1, activeSessions), 2),
+        per_voice: voiceGrowth.length > 1
+          ? round(
+            (voiceGrowth.at(-1)!.rss_mb - voiceGrowth[0].rss_mb) / (voiceGrowth.length - 1),
+            1,
+          )
+          : null,
+        sessions: sessionGrowth,
+        voices: voiceGrowth,
       },
       frames_per_s: percentiles(summarize(long.map((t) => t.frames / (t.synthesisMs / 1000))), 1),
     };

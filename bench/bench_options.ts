@@ -12,7 +12,10 @@ export const BENCH_USAGE =
 
 Starts the worker (src/main.ts) with the voice, measures it over gRPC and prints one JSON object on
 stdout (a table on stderr). The JSON is also written to <results-dir>/<date>-<ep>-<voice>.json
-(default results dir: bench/results) and, with --json, to that file.`;
+(default results dir: bench/results) and, with --json, to that file.
+
+--voice en_US-loadtest-low: a voice with random weights and the compute of a real Piper voice
+(bench/load_test_voice.ts), written into bench/tmp/voices (or --models-dir) on first use.`;
 
 /** How many times each measurement runs, and the limits of the concurrency search. */
 export interface BenchIterations {
@@ -21,16 +24,14 @@ export interface BenchIterations {
    * in a baseline tier and is optimised only after it has run a while.
    */
   readonly warmUp: number;
-  /** One-chunk and token-stream TTFA runs, each. */
+  /** One-chunk and token-stream TTFA runs, each (and as many floor runs of the first segment). */
   readonly ttfa: number;
-  /** Short-text RTF runs. */
+  /** Short-text RTF runs (each paired with a floor run). */
   readonly rtfShort: number;
-  /** Paragraph RTF runs. */
+  /** Paragraph RTF runs (each paired with a floor run). */
   readonly rtfLong: number;
   /** STOP and PAUSE runs, each. */
   readonly control: number;
-  /** Floor runs per text. */
-  readonly floor: number;
   /** Highest number of concurrent sessions tried. */
   readonly maxSessionsCap: number;
   /** Concurrent sessions for the per-session memory figure. */
@@ -62,7 +63,6 @@ export const QUICK_ITERATIONS: BenchIterations = {
   rtfShort: 3,
   rtfLong: 2,
   control: 3,
-  floor: 3,
   maxSessionsCap: 4,
   rssSessions: 2,
 };
@@ -74,7 +74,6 @@ export const FULL_ITERATIONS: BenchIterations = {
   rtfShort: 20,
   rtfLong: 10,
   control: 10,
-  floor: 20,
   maxSessionsCap: 64,
   rssSessions: 4,
 };

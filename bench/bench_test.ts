@@ -105,9 +105,20 @@ Deno.test({
       }
       for (const text of ["short", "long"]) {
         const floor = result.floor[text];
-        for (const key of ["floor_ms", "floor_rtf", "worker_ms", "overhead_ratio"]) {
+        for (
+          const key of ["floor_ms", "floor_rtf", "worker_ms", "overhead_ratio", "paired_ratio_p50"]
+        ) {
           positive(floor[key], `floor.${text}.${key}`);
         }
+        assert.equal(floor.pairs, result.rtf[text].n, `every ${text} run has its floor run`);
+      }
+      for (const scenario of ["one_chunk", "token_stream"]) {
+        const first = result.floor.first_audio[scenario];
+        assert.ok(first.segment.length > 0, `${scenario}: the first segment is named`);
+        for (const key of ["floor_ms", "ttfa_ms", "ratio", "paired_ratio_p50"]) {
+          positive(first[key], `floor.first_audio.${scenario}.${key}`);
+        }
+        assert.equal(first.pairs, result.ttfa_ms[scenario].n);
       }
       positive(result.rtf.short.audio_ms, "rtf.short.audio_ms");
       assert.ok(result.rtf.long.audio_ms > result.rtf.short.audio_ms, "the paragraph is longer");
@@ -122,6 +133,16 @@ Deno.test({
         positive(result.rss_mb[key], `rss_mb.${key}`);
       }
       assert.ok(result.rss_mb.per_session >= 0);
+      // Growth: 1, 2, ... sessions; the voice alone, then the fixtures' other Piper voice.
+      assert.deepEqual(
+        result.rss_mb.sessions.map((step: { active_sessions: number }) => step.active_sessions),
+        [1, 2],
+      );
+      assert.deepEqual(
+        result.rss_mb.voices.map((step: { model_id: string }) => step.model_id),
+        ["en_US-tiny-low", "en_US-tinymulti-low"],
+      );
+      assert.equal(typeof result.rss_mb.per_voice, "number");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -31,8 +31,13 @@ export interface Floor {
   readonly method: string;
   /** Execution provider of the floor (`wasm` for espeak). */
   readonly executionProvider: string;
-  /** Prepares `text` once (untimed); the returned function synthesises it, timed. */
+  /**
+   * Prepares `text` once (untimed), split into the segments the worker would make of it; the
+   * returned function synthesises them, timed.
+   */
   prepare(text: string): Promise<() => Promise<FloorRun>>;
+  /** As {@linkcode Floor.prepare}, for segments given as they are (already normalised). */
+  prepareSegments(segments: readonly string[]): Promise<() => Promise<FloorRun>>;
   /** Frees what the floor holds. */
   release(): Promise<void>;
 }
@@ -97,26 +102,28 @@ async function createPiperFloor(
   };
   // Warm-up, as the engine does at load: the first run compiles kernels and sizes buffers.
   await runOnce(phonemesToIds("", config.phonemeIdMap));
+  const prepareSegments = async (segments: readonly string[]) => {
+    const prepared: number[][] = [];
+    for (const segment of segments) {
+      const ids = await piperIds(segment, config);
+      if (ids) prepared.push(ids);
+    }
+    return async () => {
+      let elapsedMs = 0;
+      let audioMs = 0;
+      for (const ids of prepared) {
+        const run = await runOnce(ids);
+        elapsedMs += run.elapsedMs;
+        audioMs += run.audioMs;
+      }
+      return { elapsedMs, audioMs };
+    };
+  };
   return {
     method: "bare onnxruntime-web InferenceSession.run on the worker's phoneme ids, per segment",
     executionProvider: onnx.executionProvider,
-    async prepare(text) {
-      const segments: number[][] = [];
-      for (const segment of workerSegments(text)) {
-        const ids = await piperIds(segment, config);
-        if (ids) segments.push(ids);
-      }
-      return async () => {
-        let elapsedMs = 0;
-        let audioMs = 0;
-        for (const ids of segments) {
-          const run = await runOnce(ids);
-          elapsedMs += run.elapsedMs;
-          audioMs += run.audioMs;
-        }
-        return { elapsedMs, audioMs };
-      };
-    },
+    prepare: (text) => prepareSegments(workerSegments(text)),
+    prepareSegments,
     release: () => session.release(),
   };
 }
@@ -143,10 +150,8 @@ async function createEspeakFloor(voiceName: string): Promise<Floor> {
   return {
     method: "espeak-ng WASM synthesize() called directly, per segment",
     executionProvider: "wasm",
-    prepare(text) {
-      const segments = workerSegments(text);
-      return Promise.resolve(() => synthesise(segments));
-    },
+    prepare: (text) => Promise.resolve(() => synthesise(workerSegments(text))),
+    prepareSegments: (segments) => Promise.resolve(() => synthesise(segments)),
     release: () => Promise.resolve(),
   };
 }

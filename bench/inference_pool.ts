@@ -1,11 +1,13 @@
 /**
- * `deno run -A bench/inference_pool.ts`: throughput of the inference Worker pool, one session
- * against several at once, and prints one JSON object on stdout.
+ * `deno run -A bench/inference_pool.ts [--voice=loadtest] [--pool-only]`: throughput of the
+ * inference Worker pool, one session against several at once, and prints one JSON object on
+ * stdout. The voice is the built-in espeak-ng one, or with `--voice=loadtest` the load-test voice
+ * (a real Piper voice's compute, `load_test_voice.ts`).
  *
  * Two measurements, each for pools of 1 Worker and of `navigator.hardwareConcurrency` Workers:
  *
  * - `pool`: in this process, each session synthesises the same segments one after another (as a
- *   pipeline does) through a {@linkcode WorkerVoicePool} with the real espeak-ng voice. Figures
+ *   pipeline does) through a {@linkcode WorkerVoicePool}. Figures
  *   are seconds of audio per wall-clock second, summed over the sessions.
  * - `grpc`: the real worker (`src/main.ts --inference-workers N`) over gRPC, each session speaking
  *   a paragraph as one utterance; seconds of audio received per wall-clock second.
@@ -23,11 +25,18 @@
 import type { VoiceSource } from "../src/engines/engine.ts";
 import { InferenceScheduler } from "../src/engines/inference_scheduler.ts";
 import { loadWorkerVoicePool, type WorkerVoicePool } from "../src/engines/worker_voice_pool.ts";
+import { ensureLoadTestVoice, LOAD_TEST_VOICE_ID } from "./load_test_voice.ts";
 import { FRAME_DURATION_MS } from "../src/pipeline/pcm.ts";
 import { speak } from "../tests/support/synthesis_client.ts";
 import { startTestWorker, type TestWorker } from "../tests/support/worker_process.ts";
 
 const ESPEAK: VoiceSource = { id: "espeak-en-us", family: "espeak", voiceName: "en-us" };
+/** Where `--voice loadtest` writes the load-test voice (as `deno task bench` does). */
+const LOAD_TEST_DIR = new URL("./tmp/voices/", import.meta.url).pathname;
+const LESSAC_LOW_CONFIG = new URL(
+  "../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
+  import.meta.url,
+).pathname;
 const SENTENCES = [
   "The committee met on Tuesday to review the budget for the coming year.",
   "After a long discussion, they agreed to fund the new library and two parks.",
@@ -37,8 +46,13 @@ const SENTENCES = [
   "A final vote on the remaining items is expected later this spring.",
 ];
 const PARAGRAPH = SENTENCES.join(" ");
-/** How long each session keeps synthesising in one pool measurement, in ms. */
-const POOL_WINDOW_MS = 1500;
+/** What is measured: the voice, and how long each pool measurement keeps synthesising. */
+interface PoolSubject {
+  readonly source: VoiceSource;
+  /** Extra worker flags (models directory, default voice) for the gRPC measurement. */
+  readonly workerArgs: readonly string[];
+  readonly windowMs: number;
+}
 /** Measurements of each kind; the median is reported. */
 const REPEATS = 5;
 
@@ -169,10 +183,14 @@ async function compare(
  * `sessions` sessions at once, each synthesising the sentences in turn through `pool` (one
  * segment in flight per session, as in a pipeline) until the window is over.
  */
-async function poolRun(pool: WorkerVoicePool, sessions: number): Promise<Throughput> {
+async function poolRun(
+  pool: WorkerVoicePool,
+  sessions: number,
+  windowMs: number,
+): Promise<Throughput> {
   const segments = await Promise.all(SENTENCES.map((text) => pool.prepare(text, { speed: 1 })));
   return await timed(sessions, async () => {
-    const deadline = performance.now() + POOL_WINDOW_MS;
+    const deadline = performance.now() + windowMs;
     const samples = await Promise.all(
       Array.from({ length: sessions }, async (_, s) => {
         let total = 0;
@@ -189,22 +207,35 @@ async function poolRun(pool: WorkerVoicePool, sessions: number): Promise<Through
   });
 }
 
-async function measurePool(workers: number, control: CpuControl): Promise<Record<string, unknown>> {
+async function measurePool(
+  subject: PoolSubject,
+  workers: number,
+  control: CpuControl,
+): Promise<Record<string, unknown>> {
   const scheduler = new InferenceScheduler(workers);
-  const pool = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+  const pool = await loadWorkerVoicePool(subject.source, { workers, scheduler });
+  const run = (n: number) => poolRun(pool, n, subject.windowMs);
   try {
-    await poolRun(pool, workers); // warm-up: every Worker has run
-    return { workers, ...await compare(Math.max(2, workers), (n) => poolRun(pool, n), control) };
+    await run(workers); // warm-up: every Worker has run
+    return { workers, ...await compare(Math.max(2, workers), run, control) };
   } finally {
     await pool.dispose();
   }
 }
 
-async function grpcRun(worker: TestWorker, sessions: number, tag: string): Promise<Throughput> {
+async function grpcRun(
+  worker: TestWorker,
+  sessions: number,
+  tag: string,
+  modelId: string,
+): Promise<Throughput> {
   const client = worker.client;
   return await timed(sessions, async () => {
     const results = await Promise.all(
-      Array.from({ length: sessions }, (_, s) => speak(client, `bench-${tag}-${s}`, PARAGRAPH)),
+      Array.from(
+        { length: sessions },
+        (_, s) => speak(client, `bench-${tag}-${s}`, PARAGRAPH, modelId),
+      ),
     );
     for (const result of results) {
       if (result.error) throw new Error(`Synthesize failed: ${result.error.details}`);
@@ -214,38 +245,65 @@ async function grpcRun(worker: TestWorker, sessions: number, tag: string): Promi
   }, worker.process.pid);
 }
 
-async function measureGrpc(workers: number, control: CpuControl): Promise<Record<string, unknown>> {
-  const worker = await startTestWorker(["--inference-workers", String(workers)]);
+async function measureGrpc(
+  subject: PoolSubject,
+  workers: number,
+  control: CpuControl,
+): Promise<Record<string, unknown>> {
+  const worker = await startTestWorker([
+    "--inference-workers",
+    String(workers),
+    ...subject.workerArgs,
+  ]);
+  const run = (n: number, label: string) => grpcRun(worker, n, label, subject.source.id);
   try {
     const sessions = Math.max(2, workers);
-    for (let i = 0; i < 3; i++) await grpcRun(worker, sessions, `warm${i}`);
-    return {
-      workers,
-      ...await compare(sessions, (n, label) => grpcRun(worker, n, label), control),
-    };
+    for (let i = 0; i < 3; i++) await run(sessions, `warm${i}`);
+    return { workers, ...await compare(sessions, run, control) };
   } finally {
     await worker.stop();
   }
 }
 
+/** The voice named by `--voice` (`espeak`, the default, or `loadtest`). */
+async function poolSubject(args: string[]): Promise<PoolSubject> {
+  if (!args.includes("--voice=loadtest")) {
+    return { source: ESPEAK, workerArgs: [], windowMs: 1500 };
+  }
+  await ensureLoadTestVoice(LOAD_TEST_DIR, LESSAC_LOW_CONFIG);
+  const modelPath = `${LOAD_TEST_DIR}${LOAD_TEST_VOICE_ID}.onnx`;
+  return {
+    source: {
+      id: LOAD_TEST_VOICE_ID,
+      family: "piper",
+      modelPath,
+      configPath: `${modelPath}.json`,
+      executionProvider: "wasm",
+    },
+    workerArgs: ["--models-dir", LOAD_TEST_DIR, "--default-model", LOAD_TEST_VOICE_ID],
+    windowMs: 8000,
+  };
+}
+
 if (import.meta.main) {
   const cores = navigator.hardwareConcurrency;
   const sizes = [...new Set([1, Math.max(2, cores)])];
+  const subject = await poolSubject(Deno.args);
   const control = new CpuControl();
   const result = {
     cores,
-    voice: ESPEAK.id,
+    voice: subject.source.id,
     pool: [] as Record<string, unknown>[],
     grpc: [] as Record<string, unknown>[],
   };
   try {
     for (const workers of sizes) {
-      result.pool.push(await measurePool(workers, control));
+      result.pool.push(await measurePool(subject, workers, control));
       console.error("pool", JSON.stringify(result.pool.at(-1)));
     }
     if (!Deno.args.includes("--pool-only")) {
       for (const workers of sizes) {
-        result.grpc.push(await measureGrpc(workers, control));
+        result.grpc.push(await measureGrpc(subject, workers, control));
         console.error("grpc", JSON.stringify(result.grpc.at(-1)));
       }
     }

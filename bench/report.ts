@@ -26,6 +26,26 @@ export interface FloorComparison {
   readonly worker_ms: number;
   /** `worker_ms / floor_ms`. */
   readonly overhead_ratio: number;
+  /** Median of `worker / floor` over the pairs of runs taken side by side. */
+  readonly paired_ratio_p50: number;
+  /** Pairs of runs. */
+  readonly pairs: number;
+}
+
+/** Time to first audio against the floor of the segment that first audio waits for. */
+export interface FirstAudioComparison {
+  /** The first segment the worker synthesises (normalised text). */
+  readonly segment: string;
+  /** Floor synthesis time of that segment, p50, in ms. */
+  readonly floor_ms: number;
+  /** Worker time to first audio, p50, in ms. */
+  readonly ttfa_ms: number;
+  /** `ttfa_ms / floor_ms`. */
+  readonly ratio: number;
+  /** Median of `ttfa / floor` over the pairs of runs taken side by side. */
+  readonly paired_ratio_p50: number;
+  /** Pairs of runs. */
+  readonly pairs: number;
 }
 
 /** Everything one benchmark run measured. */
@@ -61,6 +81,11 @@ export interface BenchResult {
     readonly execution_provider: string;
     readonly short: FloorComparison;
     readonly long: FloorComparison;
+    /** First audio against the floor of the first segment, per TTFA scenario. */
+    readonly first_audio: {
+      readonly one_chunk: FirstAudioComparison;
+      readonly token_stream: FirstAudioComparison;
+    };
   };
   /** STOP sent -> final frame received. */
   readonly stop_ms: Percentiles & { readonly effective: number; readonly frames_after_p50: number };
@@ -87,6 +112,12 @@ export interface BenchResult {
     readonly active_peak: number;
     readonly active_sessions: number;
     readonly per_session: number;
+    /** Growth per extra resident voice of the same family, in MiB; null without other voices. */
+    readonly per_voice: number | null;
+    /** Peak RSS with 1, 2, 4, ... sessions speaking the paragraph at once. */
+    readonly sessions: readonly { active_sessions: number; peak_rss_mb: number }[];
+    /** RSS as voices of the same family are loaded one by one (the first: the voice alone). */
+    readonly voices: readonly { resident_voices: number; rss_mb: number; model_id: string }[];
   };
   /** Frames per second delivered on one stream (paragraph, unpaced). */
   readonly frames_per_s: Percentiles;
@@ -136,6 +167,11 @@ export function formatTable(result: BenchResult): string {
       result.floor.short.overhead_ratio,
       result.floor.long.overhead_ratio,
     ),
+    row(
+      "ttfa / floor of first segment (1 / tok)",
+      result.floor.first_audio.one_chunk.ratio,
+      result.floor.first_audio.token_stream.ratio,
+    ),
     row("stop (ms)", result.stop_ms.p50, result.stop_ms.p95),
     row("pause (ms)", result.pause_ms.p50, result.pause_ms.p95),
     row("frames per second, one stream", result.frames_per_s.p50, result.frames_per_s.p95),
@@ -148,5 +184,6 @@ export function formatTable(result: BenchResult): string {
       `${result.rss_mb.idle} / ${result.rss_mb.voice_loaded}`,
       result.rss_mb.per_session,
     ),
+    row("rss MiB per extra resident voice", result.rss_mb.per_voice ?? "n/a"),
   ].join("\n");
 }

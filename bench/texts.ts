@@ -42,6 +42,19 @@ export function chunkCompletingFirstSegment(chunks: readonly string[]): number {
 }
 
 /**
+ * The first segment the worker synthesises when `chunks` arrive in order and the utterance then
+ * ends (normalised for `en`): what first audio waits for.
+ */
+export function firstWorkerSegment(chunks: readonly string[]): string {
+  const segmenter = new SentenceSegmenter();
+  const segments = chunks.flatMap((chunk) => segmenter.push(chunk));
+  segments.push(...segmenter.flush());
+  const first = segments.map((segment) => normalizeText(segment, "en"))
+    .find((segment) => segment !== "");
+  return first ?? "";
+}
+
+/**
  * The segments the worker synthesises for `text` sent as one chunk: the segmenter's output after
  * normalisation (for `en`), segments with nothing speakable dropped.
  */

@@ -20,13 +20,35 @@ export interface PcmFrame {
   readonly isFinal: boolean;
 }
 
+/** Whether this host stores integers little-endian (then int16 views write wire order). */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Writes `count` float samples from `source[from]` as int16 LE into `target` at sample `at`. */
+function writeSamples(
+  source: Float32Array,
+  from: number,
+  count: number,
+  target: Uint8Array,
+  at: number,
+): void {
+  if (HOST_IS_LITTLE_ENDIAN) {
+    const samples = new Int16Array(target.buffer, target.byteOffset + at * 2, count);
+    for (let i = 0; i < count; i++) samples[i] = floatSampleToInt16(source[from + i]);
+    return;
+  }
+  const view = new DataView(target.buffer, target.byteOffset + at * 2, count * 2);
+  for (let i = 0; i < count; i++) view.setInt16(i * 2, floatSampleToInt16(source[from + i]), true);
+}
+
 /**
  * Cuts 48 kHz float chunks of any length into 20 ms int16 frames, carrying the remainder across
- * calls. Every frame gets a fresh buffer, since frames are handed to the transport.
+ * calls. Frames are handed to the transport, so they are never written again: the frames one
+ * {@linkcode FrameCutter.push} completes are views into one buffer allocated for them together
+ * (one allocation per chunk, none per frame), and the remainder waits in a buffer of the cutter's
+ * own that is reused from chunk to chunk.
  */
 export class FrameCutter {
-  #frame = new Uint8Array(FRAME_BYTES);
-  #view = new DataView(this.#frame.buffer);
+  readonly #pending = new Uint8Array(FRAME_BYTES);
   #filled = 0;
 
   /** Samples waiting for the next frame (0-959). */
@@ -36,17 +58,22 @@ export class FrameCutter {
 
   /** Converts and appends `samples`; returns the frames completed by them (none final). */
   push(samples: Float32Array): PcmFrame[] {
-    const frames: PcmFrame[] = [];
-    let i = 0;
-    while (i < samples.length) {
-      const count = Math.min(FRAME_SAMPLES - this.#filled, samples.length - i);
-      const view = this.#view;
-      let byte = this.#filled * 2;
-      for (const end = i + count; i < end; i++, byte += 2) {
-        view.setInt16(byte, floatSampleToInt16(samples[i]), true);
-      }
-      this.#filled += count;
-      if (this.#filled === FRAME_SAMPLES) frames.push(this.#takeFrame(false));
+    const total = this.#filled + samples.length;
+    const count = Math.floor(total / FRAME_SAMPLES);
+    if (count === 0) {
+      writeSamples(samples, 0, samples.length, this.#pending, this.#filled);
+      this.#filled = total;
+      return [];
+    }
+    const block = new Uint8Array(count * FRAME_BYTES);
+    block.set(this.#pending.subarray(0, this.#filled * 2));
+    const used = count * FRAME_SAMPLES - this.#filled;
+    writeSamples(samples, 0, used, block, this.#filled);
+    this.#filled = samples.length - used;
+    writeSamples(samples, used, this.#filled, this.#pending, 0);
+    const frames: PcmFrame[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      frames[i] = { audio: block.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES), isFinal: false };
     }
     return frames;
   }
@@ -56,21 +83,15 @@ export class FrameCutter {
    * silence when none are pending). The cutter is then empty, ready for the next utterance.
    */
   finish(): PcmFrame {
-    this.#frame.fill(0, this.#filled * 2);
-    return this.#takeFrame(true);
+    const audio = new Uint8Array(FRAME_BYTES);
+    audio.set(this.#pending.subarray(0, this.#filled * 2));
+    this.#filled = 0;
+    return { audio, isFinal: true };
   }
 
   /** Drops pending samples without emitting them. */
   reset(): void {
     this.#filled = 0;
-  }
-
-  #takeFrame(isFinal: boolean): PcmFrame {
-    const frame: PcmFrame = { audio: this.#frame, isFinal };
-    this.#frame = new Uint8Array(FRAME_BYTES);
-    this.#view = new DataView(this.#frame.buffer);
-    this.#filled = 0;
-    return frame;
   }
 }
 

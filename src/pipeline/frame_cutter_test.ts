@@ -56,12 +56,7 @@ Deno.test("FrameCutter sends floor(N / 960) frames and then exactly one final fr
       frames.map((f) => f.isFinal),
       frames.map((_, i) => i === frames.length - 1),
     );
-    for (const frame of frames) {
-      assert.equal(frame.audio.length, FRAME_BYTES);
-      assert.equal(frame.audio.byteOffset, 0);
-      assert.equal(frame.audio.buffer.byteLength, FRAME_BYTES);
-    }
-    assert.equal(new Set(frames.map((f) => f.audio.buffer)).size, frames.length);
+    for (const frame of frames) assert.equal(frame.audio.length, FRAME_BYTES);
     // The final frame: the remainder, then silence (all silence for a multiple of 960).
     const decoded = decode(frames);
     const remainder = n % FRAME_SAMPLES;
@@ -70,6 +65,18 @@ Deno.test("FrameCutter sends floor(N / 960) frames and then exactly one final fr
     assert.ok(last.subarray(0, remainder).every((s) => s !== 0), `${n}: remainder kept`);
     assert.ok(decoded.subarray(0, n).every((s) => s !== 0), `${n}: no silence inside`);
   }
+});
+
+Deno.test("FrameCutter allocates once per chunk: the frames of a chunk share one buffer", () => {
+  const cutter = new FrameCutter();
+  cutter.push(new Float32Array(100).fill(0.1));
+  const frames = cutter.push(new Float32Array(5 * FRAME_SAMPLES).fill(0.2));
+  assert.equal(frames.length, 5);
+  assert.equal(new Set(frames.map((f) => f.audio.buffer)).size, 1);
+  frames.forEach((frame, i) => assert.equal(frame.audio.byteOffset, i * FRAME_BYTES));
+  // The next chunk's frames live in a buffer of their own.
+  const [next] = cutter.push(new Float32Array(FRAME_SAMPLES).fill(0.3));
+  assert.notEqual(next.audio.buffer, frames[0].audio.buffer);
 });
 
 Deno.test("FrameCutter carries the remainder across chunks without inserting samples", () => {
