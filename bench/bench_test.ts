@@ -4,6 +4,7 @@
  * No timing thresholds: only positive, finite, p95 >= p50, and stdout = the written JSON.
  */
 import assert from "node:assert/strict";
+import { runDenoScript } from "../tests/support/deno_script.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
 const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
@@ -38,31 +39,22 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
     try {
       const jsonPath = `${dir}/out.json`;
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          BENCH,
-          "--quick",
-          "--voice",
-          "en_US-tiny-low",
-          "--models-dir",
-          FIXTURE_VOICES,
-          "--ep",
-          "wasm",
-          "--results-dir",
-          `${dir}/results`,
-          "--json",
-          jsonPath,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 0, `bench failed:\n${stderr}`);
+      const { code, stdout, stderr } = await runDenoScript(BENCH, [
+        "--quick",
+        "--voice",
+        "en_US-tiny-low",
+        "--models-dir",
+        FIXTURE_VOICES,
+        "--ep",
+        "wasm",
+        "--results-dir",
+        `${dir}/results`,
+        "--json",
+        jsonPath,
+      ]);
+      assert.equal(code, 0, `bench failed:\n${stderr}`);
       assert.match(stderr, /ttfa one chunk/, "the table is on stderr");
 
-      const stdout = new TextDecoder().decode(output.stdout);
       const result = JSON.parse(stdout);
       assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
       const files = [...Deno.readDirSync(`${dir}/results`)].map((entry) => entry.name);

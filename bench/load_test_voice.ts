@@ -26,6 +26,7 @@
  * @module
  */
 import onnxProto from "onnx-proto";
+import { seededRandom } from "../tests/support/seeded_random.ts";
 
 const { onnx } = onnxProto;
 const DataType = onnx.TensorProto.DataType;
@@ -86,18 +87,6 @@ export function loadTestMacsPerSecond(): number {
 type Tensor = onnxProto.onnx.ITensorProto;
 type Node = onnxProto.onnx.INodeProto;
 type Attribute = onnxProto.onnx.IAttributeProto;
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ints(name: string, values: number[]): Tensor {
   return { name, dims: [values.length], dataType: DataType.INT64, int64Data: values };

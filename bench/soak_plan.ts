@@ -8,23 +8,8 @@
  */
 import { llmTokens, LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
 
-/** A source of uniform numbers in [0, 1). */
-export type Random = () => number;
-
-/**
- * A deterministic {@linkcode Random} from a 32-bit seed (mulberry32), so that a soak run can be
- * repeated with `--seed`.
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { type Random, seededRandom } from "../tests/support/seeded_random.ts";
+import type { Random } from "../tests/support/seeded_random.ts";
 
 /** A whole number from `min` to `max`, both included. */
 export function randomInt(random: Random, min: number, max: number): number {

@@ -5,6 +5,7 @@
  * stdout = the written JSON. No timing thresholds. Also pins which outcomes fail a run.
  */
 import assert from "node:assert/strict";
+import { runDenoScript } from "../tests/support/deno_script.ts";
 import { failuresOf, type SoakResult } from "./soak.ts";
 
 const SOAK = new URL("./soak.ts", import.meta.url).pathname;
@@ -16,24 +17,15 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "soak_test_" });
     try {
       const jsonPath = `${dir}/soak.json`;
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          SOAK,
-          "--sessions",
-          "3",
-          "--duration-s",
-          "15",
-          "--json",
-          jsonPath,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      const stdout = new TextDecoder().decode(output.stdout);
-      assert.equal(output.code, 0, `soak failed:\n${stderr}\n${stdout}`);
+      const { code, stdout, stderr } = await runDenoScript(SOAK, [
+        "--sessions",
+        "3",
+        "--duration-s",
+        "15",
+        "--json",
+        jsonPath,
+      ]);
+      assert.equal(code, 0, `soak failed:\n${stderr}\n${stdout}`);
       assert.match(stderr, /PASS/, "the summary is on stderr");
       const result: SoakResult = JSON.parse(stdout);
       assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);

@@ -3,17 +3,13 @@
  * playable 48 kHz mono 16-bit WAV, and says clearly when no worker answers.
  */
 import assert from "node:assert/strict";
+import { runDenoScript, type ScriptRun } from "./support/deno_script.ts";
 import { startTestWorker } from "./support/worker_process.ts";
 
 const SAY = new URL("../src/cli/say.ts", import.meta.url).pathname;
 
-async function runSay(args: string[]): Promise<{ code: number; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", SAY, ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+function runSay(args: string[]): Promise<ScriptRun> {
+  return runDenoScript(SAY, args);
 }
 
 Deno.test("say writes a WAV of the worker's speech", async () => {

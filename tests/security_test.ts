@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { checkHealth } from "../src/cli/health_check.ts";
 import { type ClientSecurity, createTtsClient, type TtsClient } from "../src/rpc/client.ts";
+import { runDenoScript } from "./support/deno_script.ts";
 import { collectFrames, speak } from "./support/synthesis_client.ts";
 import { startTestWorker } from "./support/worker_process.ts";
 
@@ -269,13 +270,8 @@ Deno.test("a bad security or config-file setting stops start-up with exit 2 nami
     [["--config", configFile], /worker\.json": unknown key "tls"/],
   ];
   for (const [args, message] of cases) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", main, "--port", "0", ...args],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 2, `${args.join(" ")}: ${stderr}`);
+    const { code, stderr } = await runDenoScript(main, ["--port", "0", ...args]);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
     assert.match(stderr, message);
   }
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runDenoScript, type ScriptRun } from "../../tests/support/deno_script.ts";
 import type { DownloadProgress } from "../models/download.ts";
 import { formatBytes, formatProgressLine, ProgressBar, runModelsCli } from "./models.ts";
 
@@ -43,21 +44,8 @@ function serveFiles(files: Map<string, Uint8Array>) {
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+function runCli(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
+  return runDenoScript(CLI, args, { env: { NO_COLOR: "1", ...env } });
 }
 
 async function writeCatalog(

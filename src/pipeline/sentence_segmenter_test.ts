@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../../tests/support/seeded_random.ts";
 import {
   type SegmenterOptions,
   SentenceSegmenter,
@@ -18,18 +19,6 @@ function segmentChunks(chunks: readonly string[], options: Partial<SegmenterOpti
   for (const chunk of chunks) out.push(...segmenter.push(chunk));
   out.push(...segmenter.flush());
   return out;
-}
-
-/** Mulberry32: a small seeded PRNG, so that every chunking can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Cuts `text` into chunks of 1..12 characters, anywhere (inside words, numbers, punctuation). */
@@ -455,7 +444,7 @@ Deno.test("SentenceSegmenter: any chunking gives the same segments, fast path on
     // Nothing lost, nothing doubled.
     assert.equal(noSpace(whole.join("")), noSpace(PARAGRAPHS));
     for (let seed = 1; seed <= 300; seed++) {
-      const chunks = randomChunks(PARAGRAPHS, prng(seed));
+      const chunks = randomChunks(PARAGRAPHS, seededRandom(seed));
       assert.deepEqual(
         segmentChunks(chunks, options),
         whole,
@@ -508,7 +497,7 @@ Deno.test("SentenceSegmenter: many texts, 200 chunkings each, give the one-chunk
       // One character at a time, the most extreme chunking.
       assert.deepEqual(segmentChunks([...text], options), whole, `${label}, 1-character chunks`);
       for (let seed = 1; seed <= 200; seed++) {
-        const chunks = chunkers[seed % chunkers.length](text, prng(seed));
+        const chunks = chunkers[seed % chunkers.length](text, seededRandom(seed));
         assert.deepEqual(segmentChunks(chunks, options), whole, `${label}, seed ${seed}`);
       }
     }
@@ -609,7 +598,7 @@ Deno.test("SentenceSegmenter: rejects bad options", () => {
 });
 
 Deno.test("SentenceSegmenterStream: segments a stream of chunks and flushes at the end", async () => {
-  const chunks = randomChunks(PARAGRAPHS, prng(42));
+  const chunks = randomChunks(PARAGRAPHS, seededRandom(42));
   const segments = await Array.fromAsync(
     ReadableStream.from(chunks).pipeThrough(new SentenceSegmenterStream({ maxSegmentChars: 90 })),
   );
