@@ -33,8 +33,16 @@ export interface InferenceStreamOptions {
 }
 
 /**
+ * PCM results an {@linkcode InferenceStream} may hold ready for the next stage: with one, the
+ * next segment's inference starts as soon as the resampler has taken this one's audio, not once it
+ * has finished resampling it.
+ */
+export const INFERENCE_LOOKAHEAD = 1;
+
+/**
  * Runs inference for each segment of one utterance, one segment at a time; an aborted signal
- * stops it before the next segment.
+ * stops it before the next segment. Inference runs back to back: the next segment starts while
+ * later stages still work on the audio of this one (see {@linkcode INFERENCE_LOOKAHEAD}).
  */
 export class InferenceStream extends TransformStream<PreparedSegment, Float32Array> {
   /**
@@ -49,21 +57,25 @@ export class InferenceStream extends TransformStream<PreparedSegment, Float32Arr
   ) {
     const { signal, onTiming, sessionId } = options;
     let first = true;
-    super({
-      async transform(segment, controller) {
-        signal?.throwIfAborted();
-        const context: InferenceContext | undefined = sessionId === undefined
-          ? undefined
-          : { sessionId, first };
-        first = false;
-        const started = performance.now();
-        const pcm = await voice.infer(segment, synthesis, signal, context);
-        onTiming?.({
-          elapsedMs: performance.now() - started,
-          audioMs: (pcm.length / voice.info.sampleRate) * 1000,
-        });
-        if (pcm.length > 0) controller.enqueue(pcm);
+    super(
+      {
+        async transform(segment, controller) {
+          signal?.throwIfAborted();
+          const context: InferenceContext | undefined = sessionId === undefined
+            ? undefined
+            : { sessionId, first };
+          first = false;
+          const started = performance.now();
+          const pcm = await voice.infer(segment, synthesis, signal, context);
+          onTiming?.({
+            elapsedMs: performance.now() - started,
+            audioMs: (pcm.length / voice.info.sampleRate) * 1000,
+          });
+          if (pcm.length > 0) controller.enqueue(pcm);
+        },
       },
-    });
+      undefined,
+      { highWaterMark: INFERENCE_LOOKAHEAD },
+    );
   }
 }

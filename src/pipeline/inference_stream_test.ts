@@ -97,3 +97,58 @@ Deno.test("InferenceStream: an aborted signal stops before the next segment", as
     await voice.dispose();
   }
 });
+
+/** A voice whose inference takes `ms` and gives `samples` samples; it logs calls and returns. */
+function timedVoice(ms: number, samples: number) {
+  const events: string[] = [];
+  let calls = 0;
+  const voice: VoiceModel = {
+    info: {
+      id: "timed",
+      family: "test",
+      sampleRate: 16000,
+      executionProvider: "wasm",
+      languages: ["en"],
+      speakers: [],
+    },
+    prepare: (text) => Promise.resolve({ text, phonemes: text, ids: [1] }),
+    infer: async () => {
+      const call = ++calls;
+      events.push(`infer ${call} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      events.push(`infer ${call} end`);
+      return new Float32Array(samples).fill(call / 8);
+    },
+    dispose: () => Promise.resolve(),
+  };
+  return { voice, events };
+}
+
+Deno.test("InferenceStream: the next segment starts while the last one's audio is still being consumed", async () => {
+  const { voice, events } = timedVoice(20, 160);
+  const segments = ["a", "b", "c"].map((text) => ({ text, phonemes: text, ids: [1] }));
+  const out: number[] = [];
+  await ReadableStream.from(segments)
+    .pipeThrough(new InferenceStream(voice, NORMAL))
+    .pipeTo(
+      new WritableStream({
+        // A slow consumer (the resampler working through a long sentence).
+        async write(pcm) {
+          events.push(`consume ${pcm[0] * 8} start`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          events.push(`consume ${pcm[0] * 8} end`);
+          out.push(pcm[0] * 8);
+        },
+      }),
+    );
+  assert.deepEqual(out, [1, 2, 3], "audio stays in order");
+  // Inference 2 runs while segment 1's audio is consumed, not after.
+  assert.ok(
+    events.indexOf("infer 2 start") < events.indexOf("consume 1 end"),
+    events.join(", "),
+  );
+  // Never two inferences of one utterance at once.
+  for (const n of [1, 2]) {
+    assert.ok(events.indexOf(`infer ${n} end`) < events.indexOf(`infer ${n + 1} start`));
+  }
+});

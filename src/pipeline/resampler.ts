@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 
 /** Filter design settings of a {@linkcode Resampler}. */
 export interface ResamplerOptions {
@@ -328,9 +329,24 @@ export class Resampler {
   }
 }
 
+/** Input samples a {@linkcode ResamplerStream} resamples per step (a few ms of work). */
+export const RESAMPLER_STREAM_STEP = 4096;
+
+/** Resolves after the event loop has had a turn (I/O, timers, other sessions' work). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * {@linkcode Resampler} as a Web Streams transform: float chunks at `inputRate` in, float chunks
  * at `outputRate` out (empty results are not enqueued); closing the input emits the tail.
+ *
+ * A chunk is resampled in steps of {@linkcode RESAMPLER_STREAM_STEP} input samples, each step's
+ * output enqueued as soon as it is made, and the event loop gets a turn before every step. A
+ * neural voice hands over a whole sentence at once (seconds of audio, tens of ms of resampling):
+ * so its first frames leave before the rest is resampled, the next sentence's inference is
+ * dispatched before this one's resampling starts, and other sessions' frames and Control calls are
+ * not held up behind one long computation.
  */
 export class ResamplerStream extends TransformStream<Float32Array, Float32Array> {
   /**
@@ -341,9 +357,12 @@ export class ResamplerStream extends TransformStream<Float32Array, Float32Array>
   constructor(inputRate: number, outputRate: number, options?: ResamplerOptions) {
     const resampler = new Resampler(inputRate, outputRate, options);
     super({
-      transform(chunk, controller) {
-        const output = resampler.process(chunk);
-        if (output.length > 0) controller.enqueue(output);
+      async transform(chunk, controller) {
+        for (let at = 0; at < chunk.length; at += RESAMPLER_STREAM_STEP) {
+          await yieldToEventLoop();
+          const output = resampler.process(chunk.subarray(at, at + RESAMPLER_STREAM_STEP));
+          if (output.length > 0) controller.enqueue(output);
+        }
       },
       flush(controller) {
         const output = resampler.flush();

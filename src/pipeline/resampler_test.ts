@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Resampler, ResamplerStream } from "./resampler.ts";
+import { Resampler, RESAMPLER_STREAM_STEP, ResamplerStream } from "./resampler.ts";
 import {
   bandEnergyRatio,
   bandPower,
@@ -288,4 +288,25 @@ Deno.test("ResamplerStream gives the one-shot output, tail included", async () =
   assert.ok(parts.every((p) => p.length > 0));
   assert.deepEqual(concat(parts), expected);
   assert.equal(expected.length, 48000);
+});
+
+Deno.test("ResamplerStream: a long chunk comes out in steps, the first before the rest is done", async () => {
+  const input = sweep(100, 7000, 16000, 16000 * 3);
+  const expected = resampleAll(input, 16000, OUT);
+  const stream = new ResamplerStream(16000, OUT);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const written = writer.write(input);
+  let writeDone = false;
+  written.then(() => (writeDone = true));
+  const first = await reader.read();
+  assert.equal(writeDone, false, "the first step is out while the chunk is still being worked on");
+  const parts = [first.value!];
+  const closed = writer.close();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    parts.push(next.value);
+  }
+  await closed;
+  assert.ok(parts.length >= Math.ceil(input.length / RESAMPLER_STREAM_STEP), `${parts.length}`);
+  assert.deepEqual(concat(parts), expected);
 });
