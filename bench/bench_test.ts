@@ -4,7 +4,7 @@
  * No timing thresholds: only positive, finite, p95 >= p50, and stdout = the written JSON.
  */
 import assert from "node:assert/strict";
-import { runDenoScript } from "../tests/support/deno_script.ts";
+import { runDenoScript } from "../tests/support/child_process.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
 const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;

@@ -5,7 +5,7 @@
  * stdout = the written JSON. No timing thresholds. Also pins which outcomes fail a run.
  */
 import assert from "node:assert/strict";
-import { runDenoScript } from "../tests/support/deno_script.ts";
+import { runDenoScript } from "../tests/support/child_process.ts";
 import { failuresOf, type SoakResult } from "./soak.ts";
 
 const SOAK = new URL("./soak.ts", import.meta.url).pathname;

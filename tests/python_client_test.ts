@@ -4,6 +4,7 @@
  * `examples/python/orchestrator.py` and through `tests/python/wire_checks.py`.
  */
 import assert from "node:assert/strict";
+import { runCommand, type ScriptRun } from "./support/child_process.ts";
 import { startTestWorker } from "./support/worker_process.ts";
 
 /** Debian's interpreter, whose dist-packages hold python3-grpcio (not a pyenv one on PATH). */
@@ -14,12 +15,6 @@ const FRAME_BYTES = 1920;
 const INSTALL_HINT = "install python3-grpcio, python3-protobuf and protobuf-compiler " +
   "(sudo apt-get install python3-grpcio python3-protobuf protobuf-compiler, " +
   "or run scripts/setup_test_env.sh, which `deno task test` runs first)";
-
-interface PythonRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** The JSON summary printed by `orchestrator.py`. */
 interface OrchestratorSummary {
@@ -106,24 +101,13 @@ interface WireReport {
   end_taken_again: Outcome;
 }
 
-async function runPython(args: string[]): Promise<PythonRun> {
-  const output = await new Deno.Command(PYTHON, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runPython(args: string[]): Promise<ScriptRun> {
+  return runCommand(PYTHON, args, { env: { PYTHONDONTWRITEBYTECODE: "1" } });
 }
 
 /** Fails (never skips) when the Python gRPC stack or protoc is missing. */
 async function assertPythonGrpcInstalled(): Promise<void> {
-  let run: PythonRun;
+  let run: ScriptRun;
   try {
     run = await runPython(["-c", "import grpc, google.protobuf; print(grpc.__version__)"]);
   } catch (error) {
@@ -139,7 +123,7 @@ async function assertPythonGrpcInstalled(): Promise<void> {
   assert.equal(protoc.code, 0, `protoc --version failed; ${INSTALL_HINT}`);
 }
 
-function parseJson<T>(run: PythonRun, what: string): T {
+function parseJson<T>(run: ScriptRun, what: string): T {
   assert.equal(run.code, 0, `${what} exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
   try {
     return JSON.parse(run.stdout) as T;

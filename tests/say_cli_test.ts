@@ -3,7 +3,7 @@
  * playable 48 kHz mono 16-bit WAV, and says clearly when no worker answers.
  */
 import assert from "node:assert/strict";
-import { runDenoScript, type ScriptRun } from "./support/deno_script.ts";
+import { runDenoScript, type ScriptRun } from "./support/child_process.ts";
 import { startTestWorker } from "./support/worker_process.ts";
 
 const SAY = new URL("../src/cli/say.ts", import.meta.url).pathname;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { checkHealth } from "../src/cli/health_check.ts";
 import { type ClientSecurity, createTtsClient, type TtsClient } from "../src/rpc/client.ts";
-import { runDenoScript } from "./support/deno_script.ts";
+import { runDenoScript } from "./support/child_process.ts";
 import { collectFrames, speak } from "./support/synthesis_client.ts";
 import { startTestWorker } from "./support/worker_process.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runDenoScript, type ScriptRun } from "../../tests/support/deno_script.ts";
+import { runDenoScript, type ScriptRun } from "../../tests/support/child_process.ts";
 import type { DownloadProgress } from "../models/download.ts";
 import { formatBytes, formatProgressLine, ProgressBar, runModelsCli } from "./models.ts";
 

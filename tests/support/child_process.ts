@@ -1,6 +1,6 @@
 /**
- * Runs Deno itself as a child process (a CLI, the benchmark, the worker's entry point with bad
- * flags) and collects what it printed.
+ * Runs a program to its end as a child process (Deno itself with a CLI, the benchmark or the
+ * worker's entry point; Debian's python3) and collects what it printed.
  *
  * @module
  */
@@ -23,9 +23,13 @@ export interface ScriptOptions {
   readonly cwd?: string;
 }
 
-/** Runs `deno <args>` to the end. */
-export async function runDeno(args: string[], options: ScriptOptions = {}): Promise<ScriptRun> {
-  const output = await new Deno.Command(Deno.execPath(), {
+/** Runs `program <args>` to the end. */
+export async function runCommand(
+  program: string,
+  args: string[],
+  options: ScriptOptions = {},
+): Promise<ScriptRun> {
+  const output = await new Deno.Command(program, {
     args,
     env: options.env,
     cwd: options.cwd,
@@ -39,6 +43,11 @@ export async function runDeno(args: string[], options: ScriptOptions = {}): Prom
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/** Runs `deno <args>` to the end. */
+export function runDeno(args: string[], options: ScriptOptions = {}): Promise<ScriptRun> {
+  return runCommand(Deno.execPath(), args, options);
 }
 
 /** Runs `deno run --allow-all <script> <args>` to the end. */
