@@ -6,6 +6,7 @@
 import type { WorkerConfig } from "./config.ts";
 import type { VoiceSource } from "./engines/engine.ts";
 import { InferenceScheduler } from "./engines/inference_scheduler.ts";
+import { EngineWorkerPool } from "./engines/engine_worker_pool.ts";
 import { loadWorkerVoicePool } from "./engines/worker_voice_pool.ts";
 import type { Logger } from "./log.ts";
 import { ModelStore } from "./models/model_store.ts";
@@ -60,10 +61,12 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   // limit would only idle. One scheduler orders the segments of every voice's pool.
   const inferenceWorkers = Math.min(config.inferenceWorkers, config.maxSessions);
   const scheduler = new InferenceScheduler(inferenceWorkers);
+  // Every voice is loaded in the same engine Workers (one WebAssembly runtime and heap each).
+  const engineWorkers = new EngineWorkerPool(inferenceWorkers);
   const residency = new ModelResidency(resolve, async (source) => {
     // The memory estimate: how much the resident set grew while the voice loaded.
     const rssBefore = Deno.memoryUsage().rss;
-    const voice = await loadWorkerVoicePool(source, { workers: inferenceWorkers, scheduler });
+    const voice = await loadWorkerVoicePool(source, { workers: engineWorkers, scheduler });
     const figures = voiceFigures.get(source.id);
     if (figures) figures.memoryBytes = Math.max(0, Deno.memoryUsage().rss - rssBefore);
     return voice;
@@ -95,18 +98,24 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     },
     defaultModel: config.defaultModel,
   });
-  const server = await startServer(service, config.host, config.port, {
-    tls: config.tlsCert === undefined || config.tlsKey === undefined ? undefined : {
-      cert: await Deno.readFile(config.tlsCert),
-      key: await Deno.readFile(config.tlsKey),
-      clientCa: config.tlsClientCa === undefined
-        ? undefined
-        : await Deno.readFile(config.tlsClientCa),
-    },
-    authToken: config.authToken,
-    maxReceiveMessageBytes: config.maxReceiveMessageBytes,
-    maxConcurrentStreams: config.maxConcurrentStreams,
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(service, config.host, config.port, {
+      tls: config.tlsCert === undefined || config.tlsKey === undefined ? undefined : {
+        cert: await Deno.readFile(config.tlsCert),
+        key: await Deno.readFile(config.tlsKey),
+        clientCa: config.tlsClientCa === undefined
+          ? undefined
+          : await Deno.readFile(config.tlsClientCa),
+      },
+      authToken: config.authToken,
+      maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+      maxConcurrentStreams: config.maxConcurrentStreams,
+    });
+  } catch (error) {
+    engineWorkers.terminate();
+    throw error;
+  }
   let metricsServer: RunningMetricsServer | undefined;
   let serving = false;
   try {
@@ -138,6 +147,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   } catch (error) {
     await server.shutdown(0);
     await metricsServer?.shutdown();
+    await residency.unloadAll();
+    engineWorkers.terminate();
     throw error;
   }
   const reaper = new SessionReaper(sessions, {
@@ -175,6 +186,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       await new Promise((resolve) => setTimeout(resolve, 200));
       await metricsServer?.shutdown();
       await residency.unloadAll();
+      engineWorkers.terminate();
     },
   };
 }

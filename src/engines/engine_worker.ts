@@ -1,6 +1,8 @@
 /**
- * Entry point of an engine Worker: hosts one resident voice off the main thread so that
- * inference never blocks the gRPC event loop. Requests are handled one at a time, in order.
+ * Entry point of an engine Worker: hosts resident voices off the main thread so that inference
+ * never blocks the gRPC event loop. One Worker holds any number of voices (one onnxruntime-web
+ * WebAssembly instance and one espeak-ng instance serve them all, so a further voice costs its
+ * weights, not another runtime and heap). Requests are handled one at a time, in order.
  * A `cancel` is handled at once, ahead of the queue: an inference not yet started is skipped,
  * one running is aborted as far as its engine allows (a synchronous WebAssembly run finishes
  * first). Every request gets exactly one reply, a cancelled one the error `cancelled`.
@@ -12,7 +14,8 @@ import type { VoiceModel } from "./engine.ts";
 import type { EngineReply, EngineRequest } from "./engine_worker_protocol.ts";
 import { engineAdapterFor } from "./families.ts";
 
-let voice: VoiceModel | undefined;
+/** Loaded voices, by the number the main thread gave each. */
+const voices = new Map<number, VoiceModel>();
 let queue: Promise<void> = Promise.resolve();
 /** Inferences received and neither started nor cancelled. */
 const waiting = new Set<number>();
@@ -23,22 +26,29 @@ function reply(message: EngineReply, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+function voiceFor(id: number): VoiceModel {
+  const voice = voices.get(id);
+  if (!voice) throw new Error(`voice ${id} is not loaded in this worker`);
+  return voice;
+}
+
 async function handle(request: EngineRequest): Promise<void> {
   try {
     switch (request.kind) {
       case "load": {
-        voice = await engineAdapterFor(request.source.family).load(request.source);
+        if (voices.has(request.voice)) throw new Error(`voice ${request.voice} is loaded already`);
+        const voice = await engineAdapterFor(request.source.family).load(request.source);
+        voices.set(request.voice, voice);
         reply({ id: request.id, ok: true, kind: "load", info: voice.info });
         return;
       }
       case "prepare": {
-        if (!voice) throw new Error("no voice loaded in this worker");
-        const segment = await voice.prepare(request.text, request.options);
+        const segment = await voiceFor(request.voice).prepare(request.text, request.options);
         reply({ id: request.id, ok: true, kind: "prepare", segment });
         return;
       }
       case "infer": {
-        if (!voice) throw new Error("no voice loaded in this worker");
+        const voice = voiceFor(request.voice);
         if (!waiting.delete(request.id)) throw new Error("cancelled");
         const controller = new AbortController();
         running.set(request.id, controller);
@@ -56,10 +66,11 @@ async function handle(request: EngineRequest): Promise<void> {
       }
       case "cancel":
         return;
-      case "dispose": {
+      case "unload": {
+        const voice = voices.get(request.voice);
+        voices.delete(request.voice);
         await voice?.dispose();
-        voice = undefined;
-        reply({ id: request.id, ok: true, kind: "dispose" });
+        reply({ id: request.id, ok: true, kind: "unload" });
         return;
       }
     }

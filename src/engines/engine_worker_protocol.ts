@@ -1,5 +1,7 @@
 /**
- * Messages between the main thread and an engine Worker (see `engine_worker.ts`).
+ * Messages between the main thread and an engine Worker (see `engine_worker.ts`). One Worker
+ * hosts any number of voices; `voice` names one of them by the number the main thread gave it
+ * when it asked for the load.
  *
  * @module
  */
@@ -10,20 +12,27 @@ import type { PreparedSegment, SynthesisOptions, VoiceInfo, VoiceSource } from "
  * own: the inference it names answers, with the error `cancelled` if it was skipped or aborted.
  */
 export type EngineRequest =
-  | { readonly id: number; readonly kind: "load"; readonly source: VoiceSource }
+  | {
+    readonly id: number;
+    readonly kind: "load";
+    readonly voice: number;
+    readonly source: VoiceSource;
+  }
   | {
     readonly id: number;
     readonly kind: "prepare";
+    readonly voice: number;
     readonly text: string;
     readonly options: SynthesisOptions;
   }
   | {
     readonly id: number;
     readonly kind: "infer";
+    readonly voice: number;
     readonly segment: PreparedSegment;
     readonly options: SynthesisOptions;
   }
-  | { readonly id: number; readonly kind: "dispose" }
+  | { readonly id: number; readonly kind: "unload"; readonly voice: number }
   | { readonly id: number; readonly kind: "cancel"; readonly target: number };
 
 /** A reply from an engine Worker. */
@@ -36,5 +45,5 @@ export type EngineReply =
     readonly segment: PreparedSegment;
   }
   | { readonly id: number; readonly ok: true; readonly kind: "infer"; readonly pcm: Float32Array }
-  | { readonly id: number; readonly ok: true; readonly kind: "dispose" }
+  | { readonly id: number; readonly ok: true; readonly kind: "unload" }
   | { readonly id: number; readonly ok: false; readonly error: string };

@@ -1,7 +1,8 @@
 /**
- * A resident voice hosted in its own Deno Worker, seen from the main thread as a `VoiceModel`.
- * Each call is a message; inference runs off the gRPC event loop. Several of them make a pool
- * (see `worker_voice_pool.ts`).
+ * A resident voice hosted in an engine Worker, seen from the main thread as a `VoiceModel`.
+ * Each call is a message; inference runs off the gRPC event loop. The Worker may host other
+ * voices too (see `engine_worker_pool.ts`); a pool of these, one per Worker, serves a voice (see
+ * `worker_voice_pool.ts`).
  *
  * @module
  */
@@ -12,40 +13,24 @@ import type {
   VoiceModel,
   VoiceSource,
 } from "./engine.ts";
-import type { EngineReply, EngineRequest } from "./engine_worker_protocol.ts";
+import { EngineWorker } from "./engine_worker_pool.ts";
 
-type Pending = {
-  resolve: (reply: EngineReply) => void;
-  reject: (error: Error) => void;
-};
-
-// Distributive Omit, so each request kind keeps its own fields.
-type RequestBody = EngineRequest extends infer R ? R extends unknown ? Omit<R, "id"> : never
-  : never;
-
-/** A `VoiceModel` whose engine runs in a dedicated Worker. Create it with {@linkcode loadWorkerVoice}. */
+/** A `VoiceModel` whose engine runs in an engine Worker. Create it with {@linkcode loadWorkerVoice}. */
 export class WorkerVoice implements VoiceModel {
-  #worker: Worker;
-  #pending = new Map<number, Pending>();
-  #nextId = 1;
-  #closed = false;
+  readonly #worker: EngineWorker;
+  readonly #ownsWorker: boolean;
+  readonly #voice: number;
   #info: VoiceInfo | undefined;
+  #disposed = false;
 
-  /** Starts the Worker; call {@linkcode WorkerVoice.load} next. */
-  constructor() {
-    this.#worker = new Worker(new URL("./engine_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    this.#worker.onmessage = (event: MessageEvent<EngineReply>) => {
-      const pending = this.#pending.get(event.data.id);
-      if (!pending) return;
-      this.#pending.delete(event.data.id);
-      pending.resolve(event.data);
-    };
-    this.#worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      this.#failAll(new Error(`engine worker crashed: ${event.message}`));
-    };
+  /**
+   * A voice to be loaded in `worker` (call {@linkcode WorkerVoice.load} next). With `ownsWorker`
+   * the Worker is the voice's alone and stops when the voice is disposed.
+   */
+  constructor(worker: EngineWorker, ownsWorker = false) {
+    this.#worker = worker;
+    this.#ownsWorker = ownsWorker;
+    this.#voice = worker.newVoiceNumber();
   }
 
   /** What the voice is; available once loaded. */
@@ -54,16 +39,22 @@ export class WorkerVoice implements VoiceModel {
     return this.#info;
   }
 
+  /** The Worker the voice lives in. */
+  get worker(): EngineWorker {
+    return this.#worker;
+  }
+
   /** Loads the voice inside the Worker. */
   async load(source: VoiceSource): Promise<VoiceInfo> {
-    const reply = await this.#call({ kind: "load", source });
+    const reply = await this.#worker.call({ kind: "load", voice: this.#voice, source });
     if (reply.ok && reply.kind === "load") this.#info = reply.info;
     return this.info;
   }
 
   /** Normalises and phonemises one segment, in the Worker. */
   async prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment> {
-    const reply = await this.#call({ kind: "prepare", text, options });
+    if (this.#disposed) throw new Error("voice disposed");
+    const reply = await this.#worker.call({ kind: "prepare", voice: this.#voice, text, options });
     if (reply.ok && reply.kind === "prepare") return reply.segment;
     throw new Error("unexpected reply to prepare");
   }
@@ -89,69 +80,45 @@ export class WorkerVoice implements VoiceModel {
     options: SynthesisOptions,
     signal?: AbortSignal,
   ): Promise<Float32Array> {
-    const reply = await this.#call({ kind: "infer", segment, options }, signal);
+    if (this.#disposed) throw new Error("voice disposed");
+    const reply = await this.#worker.call(
+      { kind: "infer", voice: this.#voice, segment, options },
+      signal,
+    );
     if (reply.ok && reply.kind === "infer") return reply.pcm;
     throw new Error("unexpected reply to infer");
   }
 
-  /** Requests sent to the Worker and not answered yet (how busy the Worker is). */
+  /** Requests sent to the voice's Worker and not answered yet, for any of its voices. */
   get pendingCalls(): number {
-    return this.#pending.size;
+    return this.#worker.pendingCalls;
   }
 
-  /** Frees the voice and stops the Worker. Safe to call twice. */
+  /** Frees the voice in its Worker (and stops the Worker if it is the voice's own). */
   async dispose(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#disposed) return;
+    this.#disposed = true;
     try {
       await Promise.race([
-        this.#call({ kind: "dispose" }),
+        this.#worker.call({ kind: "unload", voice: this.#voice }),
         new Promise((resolve) => setTimeout(resolve, 2000)),
       ]);
     } catch {
-      // The worker is terminated below whatever it answered.
+      // A stopped or crashed Worker holds nothing any more.
     }
-    this.#closed = true;
-    this.#worker.terminate();
-    this.#failAll(new Error("voice disposed"));
-  }
-
-  #failAll(error: Error): void {
-    for (const pending of this.#pending.values()) pending.reject(error);
-    this.#pending.clear();
-  }
-
-  #call(body: RequestBody, signal?: AbortSignal): Promise<EngineReply> {
-    if (this.#closed) return Promise.reject(new Error("voice disposed"));
-    const id = this.#nextId++;
-    return new Promise<EngineReply>((resolve, reject) => {
-      // The Worker still answers a cancelled request: the call settles with that answer.
-      const onAbort = () => {
-        if (!this.#closed) {
-          this.#worker.postMessage({ id: this.#nextId++, kind: "cancel", target: id });
-        }
-      };
-      this.#pending.set(id, {
-        resolve: (reply) => {
-          signal?.removeEventListener("abort", onAbort);
-          if (reply.ok) resolve(reply);
-          else reject(new Error(reply.error));
-        },
-        reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      });
-      this.#worker.postMessage({ ...body, id } as EngineRequest);
-      // After the request, so that the Worker sees the cancel after what it cancels.
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    if (this.#ownsWorker) this.#worker.terminate();
   }
 }
 
-/** Starts a Worker and loads `source` in it; on failure the Worker is stopped and the error rethrown. */
-export async function loadWorkerVoice(source: VoiceSource): Promise<WorkerVoice> {
-  const voice = new WorkerVoice();
+/**
+ * Loads `source` in `worker`, or in a Worker of its own when none is given (stopped when the voice
+ * is disposed); on failure the voice is unloaded again and the error rethrown.
+ */
+export async function loadWorkerVoice(
+  source: VoiceSource,
+  worker?: EngineWorker,
+): Promise<WorkerVoice> {
+  const voice = worker ? new WorkerVoice(worker) : new WorkerVoice(new EngineWorker(), true);
   try {
     await voice.load(source);
     return voice;

@@ -1,9 +1,11 @@
 /**
- * A resident voice served by a pool of Deno Workers, each with its own copy of the engine (its
- * own onnxruntime-web session or espeak-ng instance). onnxruntime-web's WebAssembly runs on one
+ * A resident voice served by a pool of engine Workers, with a copy of the voice in each (its own
+ * onnxruntime-web session or espeak-ng voice there). onnxruntime-web's WebAssembly runs on one
  * thread in Deno, so parallelism comes from the Workers: with as many Workers as cores, that many
  * segments are synthesised at once. Sessions hold no copy of anything; every session that speaks
- * with the model shares the pool.
+ * with the model shares the pool. The Workers themselves are shared by every voice of the process
+ * (an {@linkcode EngineWorkerPool}), so that a further voice costs its weights, not another set of
+ * runtimes and heaps.
  *
  * Inference requests go through an {@linkcode InferenceScheduler}, which may be shared by the
  * pools of several voices so that all of them together run no more segments at once than it has
@@ -19,6 +21,7 @@ import type {
   VoiceModel,
   VoiceSource,
 } from "./engine.ts";
+import { EngineWorkerPool } from "./engine_worker_pool.ts";
 import type { InferenceScheduler } from "./inference_scheduler.ts";
 import { WorkerVoice } from "./worker_voice.ts";
 
@@ -27,8 +30,11 @@ const ANONYMOUS: InferenceContext = { sessionId: "", first: false };
 
 /** How a pool is built. */
 export interface WorkerVoicePoolOptions {
-  /** How many Workers, each with its own copy of the voice (at least 1). */
-  readonly workers: number;
+  /**
+   * The engine Workers to load the voice in, shared with other voices; or how many Workers to
+   * start for this voice alone (at least 1), stopped when the voice is disposed.
+   */
+  readonly workers: EngineWorkerPool | number;
   /**
    * Orders the inference requests. Give it at most as many slots as the pool has Workers, so that
    * a Worker is free whenever a slot is; several pools may share one scheduler.
@@ -40,13 +46,22 @@ export interface WorkerVoicePoolOptions {
 export class WorkerVoicePool implements VoiceModel {
   #voices: readonly WorkerVoice[];
   #scheduler: InferenceScheduler;
+  #ownWorkers: EngineWorkerPool | undefined;
   #disposed = false;
 
-  /** Wraps Workers that have loaded the same voice. */
-  constructor(voices: readonly WorkerVoice[], scheduler: InferenceScheduler) {
+  /**
+   * Wraps copies of one voice, each loaded in a different Worker; `ownWorkers`, when given, are
+   * stopped on dispose.
+   */
+  constructor(
+    voices: readonly WorkerVoice[],
+    scheduler: InferenceScheduler,
+    ownWorkers?: EngineWorkerPool,
+  ) {
     if (voices.length === 0) throw new RangeError("a voice pool needs at least one Worker");
     this.#voices = voices;
     this.#scheduler = scheduler;
+    this.#ownWorkers = ownWorkers;
   }
 
   /** What the voice is (as the first Worker loaded it). */
@@ -87,10 +102,11 @@ export class WorkerVoicePool implements VoiceModel {
     );
   }
 
-  /** Frees the voice in every Worker and stops them. Safe to call twice. */
+  /** Frees the voice in every Worker (and stops Workers of its own). Safe to call twice. */
   async dispose(): Promise<void> {
     this.#disposed = true;
     await Promise.all(this.#voices.map((voice) => voice.dispose()));
+    this.#ownWorkers?.terminate();
   }
 
   /** The Worker with the fewest requests in hand (the first such, on a tie). */
@@ -108,14 +124,15 @@ export class WorkerVoicePool implements VoiceModel {
 }
 
 /**
- * Starts the Workers of a voice and loads `source` in each; if any load fails, every Worker is
- * stopped and the first error rethrown.
+ * Loads `source` in every engine Worker of `options.workers` (or in Workers started for it); if
+ * any load fails, the voice is unloaded from every Worker (Workers started for it are stopped) and
+ * the first error rethrown.
  *
  * The first Worker loads alone and settles the execution provider (for `auto`, after probing for
  * a WebGPU adapter); the others then load at once with that provider, so that only one Worker
  * ever probes WebGPU (several Deno Workers that each opened WebGPU on Mesa's software adapter
- * were seen to corrupt the heap at process exit). A voice that ended on WebGPU keeps that one
- * Worker: the GPU is what runs its segments in parallel, and each further Worker would hold
+ * were seen to corrupt the heap at process exit). A voice that ended on WebGPU stays in that one
+ * Worker: the GPU is what runs its segments in parallel, and each further copy would hold
  * another copy of the model in GPU memory. The scheduler's order still holds; the requests it
  * lets through to that Worker wait there in that order.
  */
@@ -123,25 +140,25 @@ export async function loadWorkerVoicePool(
   source: VoiceSource,
   options: WorkerVoicePoolOptions,
 ): Promise<WorkerVoicePool> {
-  const { workers, scheduler } = options;
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(
-      `a voice pool needs a whole number of Workers, at least 1, got ${workers}`,
-    );
-  }
-  const voices = [new WorkerVoice()];
+  const { scheduler } = options;
+  const own = typeof options.workers === "number"
+    ? new EngineWorkerPool(options.workers)
+    : undefined;
+  const workers = (own ?? options.workers as EngineWorkerPool).workers;
+  const voices = [new WorkerVoice(workers[0])];
   try {
     const info = await voices[0].load(source);
-    const count = info.executionProvider === "webgpu" ? 1 : workers;
+    const count = info.executionProvider === "webgpu" ? 1 : workers.length;
     // Only neural families read `executionProvider`; espeak-ng reports `wasm` in any case.
     const settled: VoiceSource = { ...source, executionProvider: "wasm" };
-    while (voices.length < count) voices.push(new WorkerVoice());
+    for (const worker of workers.slice(1, count)) voices.push(new WorkerVoice(worker));
     const loads = await Promise.allSettled(voices.slice(1).map((voice) => voice.load(settled)));
     const failed = loads.find((load) => load.status === "rejected");
     if (failed) throw failed.reason;
-    return new WorkerVoicePool(voices, scheduler);
+    return new WorkerVoicePool(voices, scheduler, own);
   } catch (error) {
     await Promise.all(voices.map((voice) => voice.dispose()));
+    own?.terminate();
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { InferenceContext, SynthesisOptions, VoiceModel, VoiceSource } from "./engine.ts";
 import { ESPEAK_FAMILY, espeakAdapter } from "./espeak/espeak_engine.ts";
+import { EngineWorkerPool } from "./engine_worker_pool.ts";
 import { InferenceScheduler } from "./inference_scheduler.ts";
 import { piperAdapter } from "./piper/piper_engine.ts";
 import { loadWorkerVoicePool, type WorkerVoicePool } from "./worker_voice_pool.ts";
@@ -201,4 +202,39 @@ Deno.test("WorkerVoicePool: disposed, it refuses work; a failed load stops every
   const missing = { ...TINY_PIPER, modelPath: "/nonexistent/voice.onnx" };
   await assert.rejects(loadWorkerVoicePool(missing, { workers: 2, scheduler }));
   await assert.rejects(loadWorkerVoicePool(ESPEAK, { workers: 0, scheduler }), RangeError);
+});
+
+Deno.test("WorkerVoicePool: voices share the engine Workers; unloading one leaves the others", async () => {
+  const workers = new EngineWorkerPool(2);
+  const scheduler = new InferenceScheduler(2);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
+    assert.equal(espeak.size, 2);
+    assert.equal(tiny.size, 2);
+    const tinySegment = await tiny.prepare(SENTENCE, NORMAL);
+    const tinyReference = await tiny.infer(tinySegment, NORMAL, undefined, first("T"));
+    const espeakSegment = await espeak.prepare(SENTENCE, NORMAL);
+    // Both voices at once, in the same two Workers.
+    const [a, b] = await Promise.all([
+      espeak.infer(espeakSegment, NORMAL, undefined, first("E")),
+      tiny.infer(tinySegment, NORMAL, undefined, first("T2")),
+    ]);
+    assert.ok(a.length > 0);
+    assertSame(b, tinyReference);
+    await espeak.dispose();
+    await assert.rejects(espeak.infer(espeakSegment, NORMAL), /disposed/);
+    // The Workers live on with the other voice.
+    assert.ok(workers.workers.every((worker) => !worker.closed));
+    for (let i = 0; i < 2; i++) {
+      assertSame(await tiny.infer(tinySegment, NORMAL, undefined, later(`T${i}`)), tinyReference);
+    }
+    // A failed load in shared Workers leaves them, and the voices in them, working.
+    const missing = { ...TINY_PIPER, id: "missing", modelPath: "/nonexistent/voice.onnx" };
+    await assert.rejects(loadWorkerVoicePool(missing, { workers, scheduler }));
+    assertSame(await tiny.infer(tinySegment, NORMAL, undefined, later("T9")), tinyReference);
+    await tiny.dispose();
+  } finally {
+    workers.terminate();
+  }
 });

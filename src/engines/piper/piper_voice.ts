@@ -138,12 +138,25 @@ async function runModel(
   }
 }
 
-function modelKey(
+/**
+ * The cache key of a model: its files as they are now (path, size and modification time) and the
+ * execution provider wanted. A file rewritten on disk gets a new key, so that loading it again
+ * (RELOAD) reads it again instead of reusing the session made from its former content.
+ */
+async function modelKey(
   modelPath: string,
   configPath: string,
   preference: ExecutionProviderPreference,
-): string {
-  return JSON.stringify([modelPath, configPath, preference]);
+): Promise<string> {
+  const identity = async (path: string) => {
+    try {
+      const info = await Deno.stat(path);
+      return [path, info.size, info.mtime?.getTime() ?? null];
+    } catch {
+      return [path, "missing"]; // opening it reports what is wrong
+    }
+  };
+  return JSON.stringify([await identity(modelPath), await identity(configPath), preference]);
 }
 
 async function acquireModel(key: string, open: () => Promise<PiperModel>): Promise<PiperModel> {
@@ -246,7 +259,7 @@ export class PiperVoice implements VoiceModel {
       throw new Error(`Piper voice ${source.id}: no configPath (the .onnx.json file)`);
     }
     const preference = source.executionProvider ?? "auto";
-    const key = modelKey(modelPath, configPath, preference);
+    const key = await modelKey(modelPath, configPath, preference);
     const model = await acquireModel(key, () => openModel(modelPath, configPath, preference));
     return new PiperVoice(source, key, model, deps);
   }
