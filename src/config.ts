@@ -52,8 +52,8 @@ export interface WorkerConfig {
   /** On SIGTERM, how long utterances in flight may take to finish (ms) before the worker exits. */
   readonly shutdownGraceMs: number;
   /**
-   * Inference Workers per resident voice, each with its own copy of the engine: this many
-   * segments are synthesised at once, across all voices. Default: one per core (at most 16).
+   * Inference Workers, shared by every resident voice (each holds a copy of every voice): this
+   * many segments are synthesised at once, across all voices. Default: one per core (at most 16).
    */
   readonly inferenceWorkers: number;
   /** PEM certificate chain of the server; with {@linkcode tlsKey} the port speaks TLS. */
