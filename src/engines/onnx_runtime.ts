@@ -146,10 +146,31 @@ export function loadOrt(provider: ExecutionProvider): Promise<OrtModule> {
   return build;
 }
 
-/** Looks for a WebGPU adapter through `navigator.gpu`; never throws. */
-export async function probeWebGpu(): Promise<WebGpuProbe> {
+const webGpuProbes = new WeakMap<GPU, Promise<WebGpuProbe>>();
+
+/**
+ * Looks for a WebGPU adapter through `navigator.gpu`; never throws. The adapter is requested once
+ * per `navigator.gpu` (so once per thread) and the answer kept: a Worker hosts many voices, and
+ * adapters requested again and again in one Worker (Mesa's software adapter here) were seen to
+ * crash the process at exit.
+ */
+export function probeWebGpu(): Promise<WebGpuProbe> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return { isFallback: false, reason: "navigator.gpu is not available in this runtime" };
+  if (!gpu) {
+    return Promise.resolve({
+      isFallback: false,
+      reason: "navigator.gpu is not available in this runtime",
+    });
+  }
+  let probe = webGpuProbes.get(gpu);
+  if (!probe) {
+    probe = requestWebGpuAdapter(gpu);
+    webGpuProbes.set(gpu, probe);
+  }
+  return probe;
+}
+
+async function requestWebGpuAdapter(gpu: GPU): Promise<WebGpuProbe> {
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter();
