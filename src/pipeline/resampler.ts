@@ -332,6 +332,9 @@ export class Resampler {
 /** Input samples a {@linkcode ResamplerStream} resamples per step (a few ms of work). */
 export const RESAMPLER_STREAM_STEP = 4096;
 
+/** How often a {@linkcode ResamplerStream} held back by its reader looks again, in ms. */
+const BACKPRESSURE_POLL_MS = 2;
+
 /** Resolves after the event loop has had a turn (I/O, timers, other sessions' work). */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -346,7 +349,9 @@ function yieldToEventLoop(): Promise<void> {
  * neural voice hands over a whole sentence at once (seconds of audio, tens of ms of resampling):
  * so its first frames leave before the rest is resampled, the next sentence's inference is
  * dispatched before this one's resampling starts, and other sessions' frames and Control calls are
- * not held up behind one long computation.
+ * not held up behind one long computation. A step waits while the step before it has not been
+ * taken by the next stage (the reader's backpressure): when the client or the network is the
+ * bottleneck the resampler idles instead of working ahead, and the event loop stays free.
  */
 export class ResamplerStream extends TransformStream<Float32Array, Float32Array> {
   /**
@@ -356,18 +361,25 @@ export class ResamplerStream extends TransformStream<Float32Array, Float32Array>
    */
   constructor(inputRate: number, outputRate: number, options?: ResamplerOptions) {
     const resampler = new Resampler(inputRate, outputRate, options);
-    super({
-      async transform(chunk, controller) {
-        for (let at = 0; at < chunk.length; at += RESAMPLER_STREAM_STEP) {
-          await yieldToEventLoop();
-          const output = resampler.process(chunk.subarray(at, at + RESAMPLER_STREAM_STEP));
+    super(
+      {
+        async transform(chunk, controller) {
+          for (let at = 0; at < chunk.length; at += RESAMPLER_STREAM_STEP) {
+            await yieldToEventLoop();
+            while ((controller.desiredSize ?? 1) <= 0) {
+              await new Promise((resolve) => setTimeout(resolve, BACKPRESSURE_POLL_MS));
+            }
+            const output = resampler.process(chunk.subarray(at, at + RESAMPLER_STREAM_STEP));
+            if (output.length > 0) controller.enqueue(output);
+          }
+        },
+        flush(controller) {
+          const output = resampler.flush();
           if (output.length > 0) controller.enqueue(output);
-        }
+        },
       },
-      flush(controller) {
-        const output = resampler.flush();
-        if (output.length > 0) controller.enqueue(output);
-      },
-    });
+      undefined,
+      { highWaterMark: 1 },
+    );
   }
 }

@@ -310,3 +310,19 @@ Deno.test("ResamplerStream: a long chunk comes out in steps, the first before th
   assert.ok(parts.length >= Math.ceil(input.length / RESAMPLER_STREAM_STEP), `${parts.length}`);
   assert.deepEqual(concat(parts), expected);
 });
+
+Deno.test("ResamplerStream: a reader that does not read holds it back (it does not work ahead)", async () => {
+  const input = sweep(100, 7000, 16000, 16000 * 10);
+  const stream = new ResamplerStream(16000, OUT);
+  const writer = stream.writable.getWriter();
+  let writeDone = false;
+  const written = writer.write(input).then(() => (writeDone = true));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Forty steps would take a fraction of that; held back, at most a step or two are made.
+  assert.equal(writeDone, false, "the chunk is not resampled ahead of its reader");
+  const closed = writer.close();
+  const parts = await Array.fromAsync(stream.readable);
+  await written;
+  await closed;
+  assert.deepEqual(concat(parts), resampleAll(input, 16000, OUT));
+});
