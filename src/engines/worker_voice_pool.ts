@@ -22,6 +22,7 @@ import type {
   VoiceSource,
 } from "./engine.ts";
 import { EngineWorkerPool } from "./engine_worker_pool.ts";
+import { probeWebGpu } from "./onnx_runtime.ts";
 import type { InferenceScheduler } from "./inference_scheduler.ts";
 import { WorkerVoice } from "./worker_voice.ts";
 
@@ -124,6 +125,20 @@ export class WorkerVoicePool implements VoiceModel {
 }
 
 /**
+ * For `auto`, probes for WebGPU here on the main thread (once per process) and asks for WASM when
+ * there is no hardware adapter, so that the engine Workers, which live as long as the process,
+ * never open a software WebGPU adapter they would not use (Workers holding Mesa's software adapter
+ * were seen to crash the process at exit). With a hardware adapter `auto` stays, and the first
+ * Worker tries WebGPU and falls back to WASM on its own.
+ */
+async function withoutUselessWebGpu(source: VoiceSource): Promise<VoiceSource> {
+  if ((source.executionProvider ?? "auto") !== "auto") return source;
+  const probe = await probeWebGpu();
+  if (probe.adapter && !probe.isFallback) return source;
+  return { ...source, executionProvider: "wasm" };
+}
+
+/**
  * Loads `source` in every engine Worker of `options.workers` (or in Workers started for it); if
  * any load fails, the voice is unloaded from every Worker (Workers started for it are stopped) and
  * the first error rethrown.
@@ -147,7 +162,7 @@ export async function loadWorkerVoicePool(
   const workers = (own ?? options.workers as EngineWorkerPool).workers;
   const voices = [new WorkerVoice(workers[0])];
   try {
-    const info = await voices[0].load(source);
+    const info = await voices[0].load(await withoutUselessWebGpu(source));
     const count = info.executionProvider === "webgpu" ? 1 : workers.length;
     // Only neural families read `executionProvider`; espeak-ng reports `wasm` in any case.
     const settled: VoiceSource = { ...source, executionProvider: "wasm" };
