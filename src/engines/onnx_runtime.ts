@@ -27,6 +27,7 @@
  * @module
  */
 import type * as Ort from "onnxruntime-web";
+import { rejectOnAbort } from "./abort.ts";
 import type { ExecutionProviderPreference } from "./engine.ts";
 
 /** The onnxruntime-web module namespace (either build; both have the same API). */
@@ -206,12 +207,7 @@ function enqueueRun<T>(
   const previous = runQueues.get(provider) ?? Promise.resolve();
   const result = previous.then(guarded, guarded);
   runQueues.set(provider, result.catch(() => undefined));
-  if (!signal) return result;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+  return rejectOnAbort(result, signal, abortError);
 }
 
 async function createOn(

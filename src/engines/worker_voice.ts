@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { rejectOnAbort } from "./abort.ts";
 import type {
   PreparedSegment,
   SynthesisOptions,
@@ -126,14 +127,4 @@ export async function loadWorkerVoice(
     await voice.dispose();
     throw error;
   }
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function rejectOnAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { rejectOnAbort } from "../abort.ts";
 import type {
   EngineAdapter,
   PreparedSegment,
@@ -125,16 +126,6 @@ async function loadEspeakVoice(source: VoiceSource): Promise<VoiceModel> {
       return Promise.resolve();
     },
   };
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function rejectOnAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function errorMessage(error: unknown): string {
