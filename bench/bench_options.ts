@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs, usageError, type UsageMessage } from "./cli_args.ts";
 
 /** Usage text. */
 export const BENCH_USAGE =
@@ -84,38 +84,27 @@ export const DEFAULT_RESULTS_DIR = new URL("./results/", import.meta.url).pathna
 /** Parses the arguments; returns a message (with usage) instead when they are wrong or `--help`. */
 export function parseBenchOptions(
   args: string[],
-): BenchOptions | { message: string; help: boolean } {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        ep: { type: "string", default: "wasm" },
-        voice: { type: "string", default: "espeak-en-us" },
-        "models-dir": { type: "string" },
-        quick: { type: "boolean", default: false },
-        json: { type: "string" },
-        "results-dir": { type: "string", default: DEFAULT_RESULTS_DIR },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return {
-      message: `${error instanceof Error ? error.message : error}\n${BENCH_USAGE}`,
-      help: false,
-    };
-  }
-  if (values.help) return { message: BENCH_USAGE, help: true };
+): BenchOptions | UsageMessage {
+  const parsed = parseCliArgs(
+    args,
+    {
+      ep: { type: "string", default: "wasm" },
+      voice: { type: "string", default: "espeak-en-us" },
+      "models-dir": { type: "string" },
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+      "results-dir": { type: "string", default: DEFAULT_RESULTS_DIR },
+      help: { type: "boolean", default: false },
+    },
+    BENCH_USAGE,
+  );
+  if (!("values" in parsed)) return parsed;
+  const { values } = parsed;
   if (values.ep !== "wasm" && values.ep !== "webgpu") {
-    return {
-      message: `--ep must be wasm or webgpu, got "${values.ep}"\n${BENCH_USAGE}`,
-      help: false,
-    };
+    return usageError(`--ep must be wasm or webgpu, got "${values.ep}"`, BENCH_USAGE);
   }
   if (values.voice.trim() === "") {
-    return { message: `--voice is empty\n${BENCH_USAGE}`, help: false };
+    return usageError("--voice is empty", BENCH_USAGE);
   }
   return {
     ep: values.ep,

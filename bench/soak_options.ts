@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs, usageError, type UsageMessage } from "./cli_args.ts";
 
 /** Usage text. */
 export const SOAK_USAGE =
@@ -50,31 +50,23 @@ function wholeNumber(value: string, name: string, min: number, max: number): num
 export function parseSoakOptions(
   args: string[],
   randomSeed: () => number = () => Math.floor(Math.random() * 2 ** 32),
-): SoakOptions | { message: string; help: boolean } {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        sessions: { type: "string", default: String(DEFAULT_SESSIONS) },
-        "duration-s": { type: "string", default: String(DEFAULT_DURATION_S) },
-        voice: { type: "string", default: "espeak-en-us" },
-        "models-dir": { type: "string" },
-        seed: { type: "string" },
-        json: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return {
-      message: `${error instanceof Error ? error.message : error}\n${SOAK_USAGE}`,
-      help: false,
-    };
-  }
-  if (values.help) return { message: SOAK_USAGE, help: true };
-  const fail = (message: string) => ({ message: `${message}\n${SOAK_USAGE}`, help: false });
+): SoakOptions | UsageMessage {
+  const parsed = parseCliArgs(
+    args,
+    {
+      sessions: { type: "string", default: String(DEFAULT_SESSIONS) },
+      "duration-s": { type: "string", default: String(DEFAULT_DURATION_S) },
+      voice: { type: "string", default: "espeak-en-us" },
+      "models-dir": { type: "string" },
+      seed: { type: "string" },
+      json: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    SOAK_USAGE,
+  );
+  if (!("values" in parsed)) return parsed;
+  const { values } = parsed;
+  const fail = (message: string) => usageError(message, SOAK_USAGE);
   const sessions = wholeNumber(values.sessions, "--sessions", 1, 256);
   if (typeof sessions === "string") return fail(sessions);
   const durationS = Number(values["duration-s"]);
@@ -84,9 +76,9 @@ export function parseSoakOptions(
   if (values.voice.trim() === "") return fail("--voice is empty");
   let seed = randomSeed();
   if (values.seed !== undefined) {
-    const parsed = wholeNumber(values.seed, "--seed", 0, 2 ** 32 - 1);
-    if (typeof parsed === "string") return fail(parsed);
-    seed = parsed;
+    const given = wholeNumber(values.seed, "--seed", 0, 2 ** 32 - 1);
+    if (typeof given === "string") return fail(given);
+    seed = given;
   }
   return {
     sessions,
