@@ -11,7 +11,11 @@ import type * as Ort from "onnxruntime-web";
 import type { ExecutionProviderPreference } from "../src/engines/engine.ts";
 import { ESPEAK_DEFAULT_RATE, withEspeak } from "../src/engines/espeak/espeak_wasm.ts";
 import { phonemize } from "../src/engines/espeak/phonemizer.ts";
-import { createInferenceSession, type OnnxSession } from "../src/engines/onnx_runtime.ts";
+import {
+  createInferenceSession,
+  type OnnxSession,
+  outputsOnCpu,
+} from "../src/engines/onnx_runtime.ts";
 import { applyPhonemeMap, phonemesToIds } from "../src/engines/piper/phoneme_ids.ts";
 import { loadPiperConfig, type PiperVoiceConfig } from "../src/engines/piper/piper_config.ts";
 import type { ModelDescriptor } from "../src/models/model_store.ts";
@@ -51,8 +55,14 @@ export function createFloor(
   return createEspeakFloor(descriptor.voiceName ?? "en-us");
 }
 
-/** Piper ids of one segment, as `PiperVoice.prepare` computes them (speed 1, no overrides). */
-async function piperIds(text: string, config: PiperVoiceConfig): Promise<number[] | undefined> {
+/**
+ * Piper ids of one segment, as `PiperVoice.prepare` computes them (speed 1, no overrides); undefined
+ * for a segment without phonemes.
+ */
+export async function piperIds(
+  text: string,
+  config: PiperVoiceConfig,
+): Promise<number[] | undefined> {
   const sentences = await phonemize(text, config.espeakVoice);
   const phonemes = sentences
     .map((sentence) => applyPhonemeMap(sentence.trim(), config.phonemeMap))
@@ -63,7 +73,12 @@ async function piperIds(text: string, config: PiperVoiceConfig): Promise<number[
   return phonemesToIds(phonemes, config.phonemeIdMap);
 }
 
-function piperFeeds(onnx: OnnxSession, config: PiperVoiceConfig, ids: readonly number[]) {
+/** The input tensors of one Piper `run()` on `ids`, built with the session's own onnxruntime. */
+export function piperFeeds(
+  onnx: Pick<OnnxSession, "ort" | "session">,
+  config: PiperVoiceConfig,
+  ids: readonly number[],
+): Record<string, Ort.Tensor> {
   const { Tensor } = onnx.ort;
   const feeds: Record<string, Ort.Tensor> = {
     input: new Tensor("int64", BigInt64Array.from(ids, (id) => BigInt(id)), [1, ids.length]),
@@ -94,7 +109,8 @@ async function createPiperFloor(
   const runOnce = async (ids: readonly number[]): Promise<FloorRun> => {
     const feeds = piperFeeds(onnx, config, ids);
     const started = performance.now();
-    const outputs = await session.run(feeds);
+    // Read back as the engine does (a WebGPU session leaves its outputs on the GPU).
+    const outputs = await outputsOnCpu(onnx.ort, await session.run(feeds));
     const elapsedMs = performance.now() - started;
     const samples = outputs[outputName].dims.reduce((n, d) => n * d, 1);
     for (const tensor of Object.values(outputs)) tensor.dispose();

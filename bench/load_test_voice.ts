@@ -110,15 +110,42 @@ function floatAttr(name: string, value: number): Attribute {
   return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value };
 }
 
+/**
+ * Precision of the load-test network's weights and activations. `fp16` keeps Piper's interface
+ * (int64 ids, float32 `scales` and `output`): the embedded sequence and every weight are float16,
+ * and the audio is cast to float32 at the end.
+ */
+export type LoadTestPrecision = "fp32" | "fp16";
+
 /** Builds the graph node by node, naming intermediate values uniquely. */
 class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly initializers: Tensor[] = [];
+  readonly precision: LoadTestPrecision;
   readonly #random: () => number;
   #count = 0;
 
-  constructor(seed: number) {
+  constructor(seed: number, precision: LoadTestPrecision) {
     this.#random = seededRandom(seed);
+    this.precision = precision;
+  }
+
+  /** Raw bytes and data type of float values in the network's precision. */
+  #floats(values: Float32Array): Pick<Tensor, "dataType" | "rawData"> {
+    if (this.precision === "fp32") {
+      return { dataType: DataType.FLOAT, rawData: new Uint8Array(values.buffer) };
+    }
+    const half = Float16Array.from(values);
+    return { dataType: DataType.FLOAT16, rawData: new Uint8Array(half.buffer) };
+  }
+
+  /** A scalar float constant in the network's precision. */
+  floatScalar(prefix: string, value: number): string {
+    return this.constant({
+      name: this.name(prefix),
+      dims: [],
+      ...this.#floats(Float32Array.of(value)),
+    });
   }
 
   name(prefix: string): string {
@@ -143,12 +170,7 @@ class GraphBuilder {
     const bound = scale * Math.sqrt(3 / fanIn);
     for (let i = 0; i < count; i++) values[i] = (this.#random() * 2 - 1) * bound;
     const name = this.name(prefix);
-    this.initializers.push({
-      name,
-      dims,
-      dataType: DataType.FLOAT,
-      rawData: new Uint8Array(values.buffer),
-    });
+    this.initializers.push({ name, dims, ...this.#floats(values) });
     return name;
   }
 
@@ -240,9 +262,15 @@ export function loadTestVoiceId(variant: number): string {
   return variant === 0 ? LOAD_TEST_VOICE_ID : `en_US-loadtest${variant + 1}-low`;
 }
 
-/** Builds the ONNX model bytes of load-test voice number `variant` (see `loadTestVoiceId`). */
-export function buildLoadTestModel(variant = 0): Uint8Array {
-  const g = new GraphBuilder(SEED + variant);
+/** Id of the float16 load-test voice: variant 0's weights, rounded to float16. */
+export const LOAD_TEST_FP16_VOICE_ID = "en_US-loadtestfp16-low";
+
+/**
+ * Builds the ONNX model bytes of load-test voice number `variant` (see `loadTestVoiceId`), in
+ * float32 or float16 (same seed, so the float16 weights are the float32 ones rounded).
+ */
+export function buildLoadTestModel(variant = 0, precision: LoadTestPrecision = "fp32"): Uint8Array {
+  const g = new GraphBuilder(SEED + variant, precision);
   // Front end: the first input_lengths[0] ids, embedded, each held for F frames.
   const zero = g.constant(ints("zero_1d", [0]));
   const axis1 = g.constant(ints("axis1_1d", [1]));
@@ -283,15 +311,15 @@ export function buildLoadTestModel(variant = 0): Uint8Array {
     const blocks = RESBLOCK_KERNELS.map((kernel, j) =>
       residualBlock(g, x, next, kernel, RESBLOCK_DILATIONS[j])
     );
-    const sum = g.op("Sum", blocks);
-    x = g.op("Mul", [sum, g.constant(scalar(g.name("third"), 1 / 3, "float"))]);
+    // Pairwise Adds, as a Piper export has them (`xs += resblock(x)`): onnxruntime's WebGPU EP
+    // has no Sum kernel and would run a Sum on the CPU, copying three large tensors each way.
+    const sum = blocks.slice(1).reduce((total, block) => g.op("Add", [total, block]), blocks[0]);
+    x = g.op("Mul", [sum, g.floatScalar("third", 1 / 3)]);
     channels = next;
   });
   x = g.conv(g.leakyRelu(x, 0.01), channels, 1, 7, 1, false);
-  const wave = g.op("Mul", [
-    g.op("Tanh", [x]),
-    g.constant(scalar("gain", 0.5, "float")),
-  ]);
+  let wave = g.op("Mul", [g.op("Tanh", [x]), g.floatScalar("gain", 0.5)]);
+  if (precision === "fp16") wave = g.op("Cast", [wave], [intAttr("to", DataType.FLOAT)]);
   g.op("Reshape", [wave, g.constant(ints("out_shape", [1, 1, 1, -1]))], [], "output");
 
   const dims = (values: (number | string)[]) => ({
@@ -304,7 +332,7 @@ export function buildLoadTestModel(variant = 0): Uint8Array {
     producerVersion: "1",
     docString: "Load-test voice: Piper's interface and synthesis-network compute, random weights.",
     graph: {
-      name: loadTestVoiceId(variant),
+      name: precision === "fp16" ? LOAD_TEST_FP16_VOICE_ID : loadTestVoiceId(variant),
       node: g.nodes,
       initializer: g.initializers,
       input: [
@@ -347,6 +375,24 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Writes `<id>.onnx` (from `build`) and `<id>.onnx.json` into `dir` unless both are there. */
+async function ensureVoiceFiles(
+  dir: string,
+  id: string,
+  baseConfigPath: string,
+  build: () => Uint8Array,
+): Promise<void> {
+  const modelPath = `${dir}/${id}.onnx`;
+  const configPath = `${modelPath}.json`;
+  if (await exists(modelPath) && await exists(configPath)) return;
+  await Deno.mkdir(dir, { recursive: true });
+  const baseConfig = JSON.parse(await Deno.readTextFile(baseConfigPath));
+  await Deno.writeFile(`${modelPath}.partial`, build());
+  await Deno.rename(`${modelPath}.partial`, modelPath);
+  const config = JSON.stringify(buildLoadTestConfig(baseConfig), null, 2) + "\n";
+  await Deno.writeTextFile(configPath, config);
+}
+
 /**
  * Writes load-test voices `0 .. variants - 1` into `dir` (`<id>.onnx` and `<id>.onnx.json`), each
  * unless it is there already; returns their ids.
@@ -360,15 +406,24 @@ export async function ensureLoadTestVoice(
   for (let variant = 0; variant < variants; variant++) {
     const id = loadTestVoiceId(variant);
     ids.push(id);
-    const modelPath = `${dir}/${id}.onnx`;
-    const configPath = `${modelPath}.json`;
-    if (await exists(modelPath) && await exists(configPath)) continue;
-    await Deno.mkdir(dir, { recursive: true });
-    const baseConfig = JSON.parse(await Deno.readTextFile(baseConfigPath));
-    await Deno.writeFile(`${modelPath}.partial`, buildLoadTestModel(variant));
-    await Deno.rename(`${modelPath}.partial`, modelPath);
-    const config = JSON.stringify(buildLoadTestConfig(baseConfig), null, 2) + "\n";
-    await Deno.writeTextFile(configPath, config);
+    await ensureVoiceFiles(dir, id, baseConfigPath, () => buildLoadTestModel(variant));
   }
   return ids;
+}
+
+/**
+ * Writes the float16 load-test voice ({@linkcode LOAD_TEST_FP16_VOICE_ID}) into `dir` unless it is
+ * there already; returns its id.
+ */
+export async function ensureLoadTestFp16Voice(
+  dir: string,
+  baseConfigPath: string,
+): Promise<string> {
+  await ensureVoiceFiles(
+    dir,
+    LOAD_TEST_FP16_VOICE_ID,
+    baseConfigPath,
+    () => buildLoadTestModel(0, "fp16"),
+  );
+  return LOAD_TEST_FP16_VOICE_ID;
 }

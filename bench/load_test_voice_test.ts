@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { piperAdapter } from "../src/engines/piper/piper_engine.ts";
 import { ModelStore } from "../src/models/model_store.ts";
+import onnxProto from "onnx-proto";
 import {
   buildLoadTestModel,
+  ensureLoadTestFp16Voice,
   ensureLoadTestVoice,
+  LOAD_TEST_FP16_VOICE_ID,
   LOAD_TEST_FRAMES_PER_ID,
   LOAD_TEST_HOP,
   LOAD_TEST_SAMPLE_RATE,
@@ -69,6 +72,36 @@ Deno.test("the load-test voice loads as a Piper voice and speaks in time with it
     } finally {
       await voice.dispose();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the float16 load-test voice keeps Piper's float32 interface at half the bytes", async () => {
+  const { onnx } = onnxProto;
+  const Type = onnx.TensorProto.DataType;
+  const full = onnx.ModelProto.decode(buildLoadTestModel());
+  const half = onnx.ModelProto.decode(buildLoadTestModel(0, "fp16"));
+  const elemTypes = (model: typeof full) =>
+    [...model.graph!.input!, ...model.graph!.output!].map((value) =>
+      value.type!.tensorType!.elemType
+    );
+  assert.deepEqual(elemTypes(half), elemTypes(full));
+  assert.deepEqual(elemTypes(half), [Type.INT64, Type.INT64, Type.FLOAT, Type.FLOAT]);
+  const weightTypes = new Set(
+    half.graph!.initializer!.filter((tensor) => tensor.rawData?.length).map((t) => t.dataType),
+  );
+  assert.deepEqual([...weightTypes], [Type.FLOAT16]);
+  const bytes = (model: typeof full) =>
+    model.graph!.initializer!.reduce((sum, tensor) => sum + (tensor.rawData?.length ?? 0), 0);
+  assert.equal(bytes(half) * 2, bytes(full));
+  // Every operator has a WebGPU kernel in onnxruntime-web 1.30 (a Sum would run on the CPU).
+  assert.ok(!full.graph!.node!.some((node) => node.opType === "Sum"));
+
+  const dir = await Deno.makeTempDir({ prefix: "load-test-fp16-" });
+  try {
+    assert.equal(await ensureLoadTestFp16Voice(dir, LESSAC_LOW), LOAD_TEST_FP16_VOICE_ID);
+    assert.ok(await new ModelStore(dir).resolve(LOAD_TEST_FP16_VOICE_ID), "the store finds it");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,6 +4,7 @@ import {
   loadOrt,
   type OnnxFeeds,
   type OnnxSession,
+  outputsOnCpu,
   probeWebGpu,
 } from "./onnx_runtime.ts";
 import type { OnnxWorkerReply } from "../../tests/fixtures/onnx_worker.ts";
@@ -201,6 +202,12 @@ Deno.test({
       }
       assert.ok(maxDiff < 1e-4, `webgpu and wasm differ by up to ${maxDiff}`);
       assert.ok(onCpu.some((s) => Math.abs(s) > 0.1), "the model produced audio");
+      // The session itself leaves outputs on the GPU; run() read them back (and freed them).
+      const raw = await gpu.session.run(feedsFor(gpu, ids, 1.3));
+      assert.equal(raw.output.location, "gpu-buffer");
+      const readBack = await outputsOnCpu(gpu.ort, raw);
+      assert.equal(readBack.output.location, "cpu");
+      assert.deepEqual(readBack.output.data, onGpu);
     } finally {
       await gpu.release();
       await cpu.release();
