@@ -29,6 +29,11 @@ ENV DENO_DIR=/deno-dir \
     TTS_PORT=7001 \
     TTS_MODELS_DIR=/models \
     XDG_RUNTIME_DIR=/tmp
+# The Vulkan loader and libglvnd, for WebGPU on a GPU: with the NVIDIA Container Toolkit
+# (`docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics`) the driver's
+# Vulkan ICD is mounted, and it links against libGLdispatch. Without a GPU they are unused.
+RUN apt-get update && apt-get install -y --no-install-recommends libvulkan1 libglvnd0 \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=build --chown=deno:deno /deno-dir /deno-dir
 COPY --from=build --chown=deno:deno /app /app
 RUN mkdir -p /models && chown deno:deno /models

@@ -233,8 +233,8 @@ export async function outputsOnCpu(ort: OrtModule, outputs: OnnxOutputs): Promis
 
 /**
  * Session options for a provider. WebGPU sessions leave their outputs on the GPU and
- * {@linkcode outputsOnCpu} reads them back: on an NVIDIA H200 that made a run of the load-test
- * voice 12-22 % faster than onnxruntime's own copy back (bench/execution_providers.ts, README).
+ * {@linkcode outputsOnCpu} reads them back: on an NVIDIA H200 that took 12-31 % off the load-test
+ * voice's time against onnxruntime's own copy back (bench/execution_providers.ts, README).
  */
 function sessionOptions(provider: ExecutionProvider): Ort.InferenceSession.SessionOptions {
   return {
