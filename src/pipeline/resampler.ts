@@ -20,11 +20,13 @@
  * stream. In all, a stream of `N` input samples gives `ceil(N * up / down)` output samples.
  *
  * Filter banks are cached per (ratio, design) at module level, so a resampler per utterance
- * costs only its small history buffer.
+ * costs only its small history buffer. The filtering itself runs in WebAssembly SIMD
+ * ({@linkcode PolyphaseKernel}).
  *
  * @module
  */
 import { setImmediate } from "node:timers";
+import { PolyphaseKernel } from "./polyphase_kernel.ts";
 
 /** Filter design settings of a {@linkcode Resampler}. */
 export interface ResamplerOptions {
@@ -286,37 +288,23 @@ export class Resampler {
 
   /** Computes `output.length` samples from the current position onwards. */
   #render(bank: FilterBank, output: Float32Array): void {
-    const coefficients = bank.coefficients;
-    const taps = bank.taps;
-    const buffer = this.#buffer;
     const up = this.up;
     const whole = Math.floor(this.down / up);
     const part = this.down % up;
-    let start = this.#pos - bank.half + 1;
-    let phase = this.#phase;
-    for (let n = 0; n < output.length; n++) {
-      // Four partial sums: shorter dependency chains (about 15 % faster here than one).
-      let base = phase * taps;
-      let at = start;
-      const end = base + taps;
-      let acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-      for (; base + 3 < end; base += 4, at += 4) {
-        acc0 += coefficients[base] * buffer[at];
-        acc1 += coefficients[base + 1] * buffer[at + 1];
-        acc2 += coefficients[base + 2] * buffer[at + 2];
-        acc3 += coefficients[base + 3] * buffer[at + 3];
-      }
-      for (; base < end; base++, at++) acc0 += coefficients[base] * buffer[at];
-      output[n] = (acc0 + acc1) + (acc2 + acc3);
-      start += whole;
-      phase += part;
-      if (phase >= up) {
-        phase -= up;
-        start++;
-      }
-    }
-    this.#pos = start + bank.half - 1;
-    this.#phase = phase;
+    const start = this.#pos - bank.half + 1;
+    const window = this.#buffer.subarray(start, this.#length);
+    PolyphaseKernel.shared().render(
+      bank.coefficients,
+      bank.taps,
+      window,
+      output,
+      this.#phase,
+      whole,
+      part,
+    );
+    const advanced = this.#phase + output.length * part;
+    this.#pos = start + output.length * whole + Math.floor(advanced / up) + bank.half - 1;
+    this.#phase = advanced % up;
   }
 
   /** Drops history that no future output sample reaches back to. */
