@@ -317,11 +317,8 @@ export class Resampler {
   }
 }
 
-/** Input samples a {@linkcode ResamplerStream} resamples per step (a few ms of work). */
+/** Input samples a {@linkcode ResamplerStream} resamples per step (well under a ms of work). */
 export const RESAMPLER_STREAM_STEP = 4096;
-
-/** How often a {@linkcode ResamplerStream} held back by its reader looks again, in ms. */
-const BACKPRESSURE_POLL_MS = 2;
 
 /** Resolves after the event loop has had a turn (I/O, timers, other sessions' work). */
 function yieldToEventLoop(): Promise<void> {
@@ -329,19 +326,26 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * {@linkcode Resampler} as a Web Streams transform: float chunks at `inputRate` in, float chunks
- * at `outputRate` out (empty results are not enqueued); closing the input emits the tail.
+ * {@linkcode Resampler} as a Web Streams pair: float chunks at `inputRate` written in, float chunks
+ * at `outputRate` read out (empty results are not enqueued); closing the input emits the tail.
  *
- * A chunk is resampled in steps of {@linkcode RESAMPLER_STREAM_STEP} input samples, each step's
- * output enqueued as soon as it is made, and the event loop gets a turn before every step. A
- * neural voice hands over a whole sentence at once (seconds of audio, tens of ms of resampling):
- * so its first frames leave before the rest is resampled, the next sentence's inference is
- * dispatched before this one's resampling starts, and other sessions' frames and Control calls are
- * not held up behind one long computation. A step waits while the step before it has not been
- * taken by the next stage (the reader's backpressure): when the client or the network is the
- * bottleneck the resampler idles instead of working ahead, and the event loop stays free.
+ * The readable side drives the work: each time its reader has room (a `pull`), one step of
+ * {@linkcode RESAMPLER_STREAM_STEP} input samples is resampled and its output enqueued, after the
+ * event loop has had a turn; a write completes once its whole chunk has been resampled. A neural
+ * voice hands over a whole sentence at once (seconds of audio), so its first frames leave before
+ * the rest is resampled, the next sentence's inference is dispatched before this one's resampling
+ * starts, and other sessions' frames and Control calls are not held up behind one long
+ * computation. A reader that does not read (a slow client or network) holds the resampler back to
+ * one step ahead: it idles instead of working ahead, and it resumes the moment the reader reads.
+ * Cancelling the readable side errors the writable side and the other way round, as a
+ * `TransformStream` does.
  */
-export class ResamplerStream extends TransformStream<Float32Array, Float32Array> {
+export class ResamplerStream implements ReadableWritablePair<Float32Array, Float32Array> {
+  /** Resampled audio. */
+  readonly readable: ReadableStream<Float32Array>;
+  /** Audio to resample. */
+  readonly writable: WritableStream<Float32Array>;
+
   /**
    * @param inputRate sample rate of the input, Hz
    * @param outputRate sample rate wanted, Hz
@@ -349,25 +353,99 @@ export class ResamplerStream extends TransformStream<Float32Array, Float32Array>
    */
   constructor(inputRate: number, outputRate: number, options?: ResamplerOptions) {
     const resampler = new Resampler(inputRate, outputRate, options);
-    super(
-      {
-        async transform(chunk, controller) {
-          for (let at = 0; at < chunk.length; at += RESAMPLER_STREAM_STEP) {
-            await yieldToEventLoop();
-            while ((controller.desiredSize ?? 1) <= 0) {
-              await new Promise((resolve) => setTimeout(resolve, BACKPRESSURE_POLL_MS));
-            }
-            const output = resampler.process(chunk.subarray(at, at + RESAMPLER_STREAM_STEP));
-            if (output.length > 0) controller.enqueue(output);
-          }
-        },
-        flush(controller) {
-          const output = resampler.flush();
-          if (output.length > 0) controller.enqueue(output);
-        },
+    /** The chunk being resampled, from `at` on, and the settling of its write. */
+    let chunk: Float32Array | undefined;
+    let at = 0;
+    let chunkWritten: { resolve(): void; reject(reason: unknown): void } | undefined;
+    let inputClosed = false;
+    let failure: { readonly reason: unknown } | undefined;
+    /** Wakes a pull that waits for input. */
+    let wake: (() => void) | undefined;
+    let readableController: ReadableStreamDefaultController<Float32Array>;
+    let writableController: WritableStreamDefaultController;
+
+    const wakeReader = () => {
+      const waiting = wake;
+      wake = undefined;
+      waiting?.();
+    };
+    const fail = (reason: unknown) => {
+      if (failure) return;
+      failure = { reason };
+      chunk = undefined;
+      chunkWritten?.reject(reason);
+      chunkWritten = undefined;
+      wakeReader();
+    };
+    /** One step of the current chunk; true when it enqueued output. */
+    const step = (controller: ReadableStreamDefaultController<Float32Array>): boolean => {
+      const input = chunk!;
+      const output = resampler.process(input.subarray(at, at + RESAMPLER_STREAM_STEP));
+      at += RESAMPLER_STREAM_STEP;
+      if (at >= input.length) {
+        chunk = undefined;
+        const written = chunkWritten;
+        chunkWritten = undefined;
+        written?.resolve();
+      }
+      if (output.length === 0) return false;
+      controller.enqueue(output);
+      return true;
+    };
+
+    this.readable = new ReadableStream<Float32Array>({
+      start(controller) {
+        readableController = controller;
       },
-      undefined,
-      { highWaterMark: 1 },
-    );
+      async pull(controller) {
+        try {
+          while (!failure) {
+            if (chunk !== undefined) {
+              await yieldToEventLoop();
+              if (chunk !== undefined && step(controller)) return;
+            } else if (inputClosed) {
+              const tail = resampler.flush();
+              if (tail.length > 0) controller.enqueue(tail);
+              controller.close();
+              return;
+            } else {
+              await new Promise<void>((resolve) => (wake = resolve));
+            }
+          }
+        } catch (error) {
+          fail(error);
+          writableController.error(error);
+          throw error;
+        }
+      },
+      cancel(reason) {
+        fail(reason);
+        writableController.error(reason);
+      },
+    }, { highWaterMark: 1 });
+
+    this.writable = new WritableStream<Float32Array>({
+      start(controller) {
+        writableController = controller;
+      },
+      write(input) {
+        if (failure) return Promise.reject(failure.reason);
+        if (input.length === 0) return;
+        return new Promise<void>((resolve, reject) => {
+          chunk = input;
+          at = 0;
+          chunkWritten = { resolve, reject };
+          wakeReader();
+        });
+      },
+      close() {
+        inputClosed = true;
+        wakeReader();
+      },
+      abort(reason) {
+        fail(reason);
+        readableController.error(reason);
+      },
+    }, { highWaterMark: 1 });
   }
 }

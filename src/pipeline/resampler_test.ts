@@ -326,3 +326,42 @@ Deno.test("ResamplerStream: a reader that does not read holds it back (it does n
   await closed;
   assert.deepEqual(concat(parts), resampleAll(input, 16000, OUT));
 });
+
+Deno.test("ResamplerStream: cancelling the reader fails the write in progress and later ones", async () => {
+  const stream = new ResamplerStream(16000, OUT);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const written = writer.write(sweep(100, 7000, 16000, 16000 * 5));
+  await reader.read();
+  await reader.cancel(new Error("barge-in"));
+  await assert.rejects(written, /barge-in/);
+  await assert.rejects(writer.write(new Float32Array(10)), /barge-in/);
+});
+
+Deno.test("ResamplerStream: aborting the writer errors the reader", async () => {
+  const stream = new ResamplerStream(22050, OUT);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const pending = reader.read();
+  await writer.abort(new Error("upstream failed"));
+  await assert.rejects(pending, /upstream failed/);
+});
+
+Deno.test("ResamplerStream: read one step at a time, it gives the one-shot output", async () => {
+  const input = sweep(100, 7000, 16000, 16000 * 4);
+  const stream = new ResamplerStream(16000, OUT);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const written = writer.write(input);
+  const parts: Float32Array[] = [];
+  while (parts.length < 10) parts.push((await reader.read()).value!);
+  // Every step after the first (which holds back the filter lookahead) gives 3 x 4096 samples.
+  assert.ok(parts.every((part) => part.length === 3 * RESAMPLER_STREAM_STEP || part === parts[0]));
+  const closed = writer.close();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    parts.push(next.value);
+  }
+  await written;
+  await closed;
+  assert.deepEqual(concat(parts), resampleAll(input, 16000, OUT));
+});
