@@ -47,6 +47,7 @@ import {
 import { median, round, summarize } from "./stats.ts";
 import { firstWorkerSegment, llmTokens, LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
 import { sleep } from "../tests/support/sleep.ts";
+import { type JsonCli, runJsonCli } from "./json_cli.ts";
 
 /** Interval between streamed tokens, in ms. */
 const TOKEN_INTERVAL_MS = 30;
@@ -391,29 +392,19 @@ export function resultFileName(result: BenchResult): string {
   return `${date}-${result.machine.execution_provider}-${result.voice}.json`;
 }
 
+/** The `deno task bench` command line. */
+export const BENCH_CLI: JsonCli<BenchOptions, BenchResult> = {
+  name: "bench",
+  parse: parseBenchOptions,
+  run: runBench,
+  summary: formatTable,
+  resultPath: (options, result) =>
+    `${options.resultsDir.replace(/\/$/, "")}/${resultFileName(result)}`,
+};
+
 /** Runs the CLI; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const options = parseBenchOptions(args);
-  if ("message" in options) {
-    console.error(options.message);
-    return options.help ? 0 : 2;
-  }
-  let result: BenchResult;
-  try {
-    result = await runBench(options);
-  } catch (error) {
-    console.error(`bench failed: ${error instanceof Error ? error.stack : error}`);
-    return 1;
-  }
-  const json = JSON.stringify(result, null, 2) + "\n";
-  await Deno.mkdir(options.resultsDir, { recursive: true });
-  const path = `${options.resultsDir.replace(/\/$/, "")}/${resultFileName(result)}`;
-  await Deno.writeTextFile(path, json);
-  if (options.json) await Deno.writeTextFile(options.json, json);
-  console.error(formatTable(result));
-  console.error(`written to ${path}${options.json ? ` and ${options.json}` : ""}`);
-  await Deno.stdout.write(new TextEncoder().encode(json));
-  return 0;
+export function main(args: string[]): Promise<number> {
+  return runJsonCli(BENCH_CLI, args);
 }
 
 if (import.meta.main) {

@@ -38,6 +38,7 @@ import {
 import { loadPiperConfig, type PiperVoiceConfig } from "../src/engines/piper/piper_config.ts";
 import { parseCliArgs, usageError, type UsageMessage } from "./cli_args.ts";
 import { piperFeeds, piperIds } from "./floor.ts";
+import { type JsonCli, runJsonCli } from "./json_cli.ts";
 import {
   ensureLoadTestFp16Voice,
   ensureLoadTestVoice,
@@ -468,29 +469,19 @@ export function epResultFileName(result: EpBenchResult): string {
   return `${date}-execution-providers-${adapter}.json`;
 }
 
+/** The `deno task bench:ep` command line. */
+export const EP_BENCH_CLI: JsonCli<EpBenchOptions, EpBenchResult> = {
+  name: "bench:ep",
+  parse: parseEpBenchOptions,
+  run: runEpBench,
+  summary: formatEpTable,
+  resultPath: (options, result) =>
+    `${options.resultsDir.replace(/\/$/, "")}/${epResultFileName(result)}`,
+};
+
 /** Runs the CLI; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const options = parseEpBenchOptions(args);
-  if ("message" in options) {
-    console.error(options.message);
-    return options.help ? 0 : 2;
-  }
-  let result: EpBenchResult;
-  try {
-    result = await runEpBench(options);
-  } catch (error) {
-    console.error(`bench:ep failed: ${error instanceof Error ? error.stack : error}`);
-    return 1;
-  }
-  const json = JSON.stringify(result, null, 2) + "\n";
-  await Deno.mkdir(options.resultsDir, { recursive: true });
-  const path = `${options.resultsDir.replace(/\/$/, "")}/${epResultFileName(result)}`;
-  await Deno.writeTextFile(path, json);
-  if (options.json) await Deno.writeTextFile(options.json, json);
-  console.error(formatEpTable(result));
-  console.error(`written to ${path}${options.json ? ` and ${options.json}` : ""}`);
-  await Deno.stdout.write(new TextEncoder().encode(json));
-  return 0;
+export function main(args: string[]): Promise<number> {
+  return runJsonCli(EP_BENCH_CLI, args);
 }
 
 if (import.meta.main) {

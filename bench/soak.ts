@@ -18,6 +18,7 @@
  * @module
  */
 import { startTestWorker } from "../tests/support/worker_process.ts";
+import { type JsonCli, runJsonCli } from "./json_cli.ts";
 import type { LoadReport } from "./soak_load.ts";
 import { parseSoakOptions, SOAK_USAGE, type SoakOptions } from "./soak_options.ts";
 
@@ -143,25 +144,18 @@ export function formatSummary(result: SoakResult): string {
   ].join("\n");
 }
 
+/** The `deno task soak` command line: exit 1 when the soak saw a fault. */
+export const SOAK_CLI: JsonCli<SoakOptions, SoakResult> = {
+  name: "soak",
+  parse: parseSoakOptions,
+  run: runSoak,
+  summary: formatSummary,
+  exitCode: (result) => result.ok ? 0 : 1,
+};
+
 /** Runs the CLI; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const options = parseSoakOptions(args);
-  if ("message" in options) {
-    console.error(options.message);
-    return options.help ? 0 : 2;
-  }
-  let result: SoakResult;
-  try {
-    result = await runSoak(options);
-  } catch (error) {
-    console.error(`soak failed: ${error instanceof Error ? error.message : error}`);
-    return 1;
-  }
-  const json = JSON.stringify(result, null, 2) + "\n";
-  if (options.json) await Deno.writeTextFile(options.json, json);
-  console.error(formatSummary(result));
-  await Deno.stdout.write(new TextEncoder().encode(json));
-  return result.ok ? 0 : 1;
+export function main(args: string[]): Promise<number> {
+  return runJsonCli(SOAK_CLI, args);
 }
 
 if (import.meta.main) {

@@ -13,6 +13,7 @@ import { FRAME_BYTES, FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../src/pipel
 import { scheduleJitter } from "./soak_jitter.ts";
 import { planRound, type Random, type RoundPlan, type UtterancePlan } from "./soak_plan.ts";
 import type { SoakTally } from "./soak_tally.ts";
+import { TextChunkWriter } from "./text_chunk_writer.ts";
 import { sleep } from "../tests/support/sleep.ts";
 
 /** The worker under test and how the loops behave. */
@@ -74,7 +75,7 @@ class SoakStream {
   #stallMs: number;
   #open: UtteranceRecord | undefined;
   #nextSequence = 0;
-  #chunks = 0;
+  #writer: TextChunkWriter;
   #lastActivity = performance.now();
   #waiters = new Set<() => void>();
 
@@ -83,6 +84,7 @@ class SoakStream {
     this.sessionId = sessionId;
     this.#tally = tally;
     this.#stallMs = stallMs;
+    this.#writer = new TextChunkWriter(call, sessionId);
     call.on("data", (frame: AudioFrame) => this.#onFrame(frame));
     call.on("error", (error: unknown) => {
       if (!this.cancelled) this.error = error;
@@ -100,17 +102,9 @@ class SoakStream {
     return record;
   }
 
+  /** Sends a text chunk unless the call has ended; returns when. */
   send(text: string, isFinal: boolean): number {
-    const sentAt = performance.now();
-    if (!this.ended) {
-      this.call.write({
-        session_id: this.sessionId,
-        text,
-        is_final: isFinal,
-        sequence_number: this.#chunks++,
-      });
-    }
-    return sentAt;
+    return this.ended ? performance.now() : this.#writer.write(text, isFinal);
   }
 
   cancel(): void {

@@ -8,6 +8,7 @@
 import type { SynthesizeCall, TtsClient } from "../src/rpc/client.ts";
 import type { AudioFrame } from "../src/rpc/messages.ts";
 import { FRAME_BYTES } from "../src/pipeline/pcm.ts";
+import { TextChunkWriter } from "./text_chunk_writer.ts";
 
 /** Milliseconds on the `performance.now()` clock. */
 export type Instant = number;
@@ -29,13 +30,14 @@ export class TimedStream {
   /** Whether the call has ended (cleanly or not). */
   ended = false;
   #nextSequence: number | undefined;
-  #chunks = 0;
+  #writer: TextChunkWriter;
   #waiters = new Set<() => void>();
 
   /** Wraps an open call; prefer {@linkcode openTimedStream}. */
   constructor(call: SynthesizeCall, sessionId: string) {
     this.call = call;
     this.sessionId = sessionId;
+    this.#writer = new TextChunkWriter(call, sessionId);
     call.on("data", (frame: AudioFrame) => this.#onFrame(frame));
     call.on("error", (error: { details?: string; message?: string }) => {
       this.error = error.details ?? error.message ?? String(error);
@@ -46,14 +48,7 @@ export class TimedStream {
 
   /** Sends a text chunk; returns when it was handed to the transport. */
   send(text: string, isFinal: boolean): Instant {
-    const sentAt = performance.now();
-    this.call.write({
-      session_id: this.sessionId,
-      text,
-      is_final: isFinal,
-      sequence_number: this.#chunks++,
-    });
-    return sentAt;
+    return this.#writer.write(text, isFinal);
   }
 
   /** Half-closes the call: no more text. */
