@@ -1,8 +1,8 @@
 /**
- * `deno task bench:ep [--configs LIST] [--rounds N] [--json out.json] [--results-dir DIR]`: the
- * load-test voice (a real Piper voice's compute, `load_test_voice.ts`) run through bare
- * onnxruntime-web `InferenceSession.run` in several configurations, to choose what the worker's
- * WebGPU path should do. Prints one JSON object on stdout (a table on stderr) and writes it to
+ * `deno task bench:ep [--configs LIST] [--rounds N] [--voice ID --voices-dir DIR] [--json F]`: the
+ * load-test voice (a real Piper voice's compute, `load_test_voice.ts`), or another Piper voice, run
+ * through bare onnxruntime-web `InferenceSession.run` in several configurations, to choose what
+ * the worker's WebGPU path should do. Prints one JSON object on stdout (a table on stderr) and writes it to
  * `<results-dir>/<date>-execution-providers-<adapter>.json`.
  *
  * Configurations (`--configs`, comma-separated; default all):
@@ -42,7 +42,6 @@ import { type JsonCli, runJsonCli } from "./json_cli.ts";
 import {
   ensureLoadTestFp16Voice,
   ensureLoadTestVoice,
-  LOAD_TEST_FP16_VOICE_ID,
   LOAD_TEST_VOICE_ID,
 } from "./load_test_voice.ts";
 import { type MachineFacts, machineFacts } from "./machine.ts";
@@ -89,7 +88,8 @@ export const EP_CONFIGS: Readonly<Record<EpConfigName, EpConfig>> = {
 
 /** Usage text. */
 export const EP_BENCH_USAGE =
-  `usage: deno task bench:ep [--configs LIST] [--rounds N] [--json out.json] [--results-dir DIR]
+  `usage: deno task bench:ep [--configs LIST] [--rounds N] [--voice ID --voices-dir DIR]
+                          [--json out.json] [--results-dir DIR]
 
 The load-test voice through bare onnxruntime-web in each configuration (${
     EP_CONFIG_NAMES.join(", ")
@@ -105,7 +105,9 @@ export interface EpBenchOptions {
   readonly json?: string;
   /** Directory of the dated result files. */
   readonly resultsDir: string;
-  /** Where the load-test voices are written. */
+  /** The voice: the load-test voice (default) or another Piper voice in `voicesDir`. */
+  readonly voice: string;
+  /** Where the load-test voices are written, or where `voice` is. */
   readonly voicesDir: string;
 }
 
@@ -123,6 +125,7 @@ export function parseEpBenchOptions(args: string[]): EpBenchOptions | UsageMessa
     rounds: { type: "string", default: "7" },
     json: { type: "string" },
     "results-dir": { type: "string", default: DEFAULT_RESULTS_DIR },
+    voice: { type: "string", default: LOAD_TEST_VOICE_ID },
     "voices-dir": { type: "string", default: VOICES_DIR },
     help: { type: "boolean", default: false },
   }, EP_BENCH_USAGE);
@@ -148,6 +151,7 @@ export function parseEpBenchOptions(args: string[]): EpBenchOptions | UsageMessa
     rounds,
     json: values.json,
     resultsDir: values["results-dir"],
+    voice: values.voice,
     voicesDir: values["voices-dir"],
   };
 }
@@ -311,8 +315,8 @@ export interface EpBenchResult {
   readonly machine: MachineFacts;
   /** The WebGPU adapter. */
   readonly adapter: AdapterFacts;
-  /** The voices (float32 and float16 load-test voices). */
-  readonly voices: { readonly fp32: string; readonly fp16: string };
+  /** The voices: float32, and its float16 variant where there is one. */
+  readonly voices: { readonly fp32: string; readonly fp16: string | null };
   /** Timed rounds. */
   readonly rounds: number;
   /** The texts: segments and audio length. */
@@ -331,10 +335,14 @@ export async function runEpBench(options: EpBenchOptions): Promise<EpBenchResult
     options.configs.some((config) => config.ep === "webgpu") ? "webgpu" : "wasm",
   );
   const adapter = await adapterFacts();
-  await ensureLoadTestVoice(options.voicesDir, LESSAC_LOW_CONFIG);
-  await ensureLoadTestFp16Voice(options.voicesDir, LESSAC_LOW_CONFIG);
+  // Only the load-test voice has a float16 variant (it is built here, from the same seed).
+  let fp16Voice: string | undefined;
+  if (options.voice === LOAD_TEST_VOICE_ID) {
+    await ensureLoadTestVoice(options.voicesDir, LESSAC_LOW_CONFIG);
+    fp16Voice = await ensureLoadTestFp16Voice(options.voicesDir, LESSAC_LOW_CONFIG);
+  }
   const dir = options.voicesDir.replace(/\/$/, "");
-  const voiceConfig = await loadPiperConfig(`${dir}/${LOAD_TEST_VOICE_ID}.onnx.json`);
+  const voiceConfig = await loadPiperConfig(`${dir}/${options.voice}.onnx.json`);
   const texts: Record<string, number[][]> = {};
   for (const [name, text] of [["short", SHORT_TEXT], ["long", LONG_TEXT]] as const) {
     texts[name] = [];
@@ -347,7 +355,7 @@ export async function runEpBench(options: EpBenchOptions): Promise<EpBenchResult
   const loaded: LoadedConfig[] = [];
   const skipped: EpConfigResult[] = [];
   for (const config of options.configs) {
-    const id = config.precision === "fp16" ? LOAD_TEST_FP16_VOICE_ID : LOAD_TEST_VOICE_ID;
+    const id = config.precision === "fp16" ? fp16Voice : options.voice;
     const base = {
       name: config.name,
       ep: config.ep,
@@ -356,6 +364,10 @@ export async function runEpBench(options: EpBenchOptions): Promise<EpBenchResult
     };
     if (config.ep === "webgpu" && !adapter.name) {
       skipped.push({ ...base, skipped: `no WebGPU adapter: ${adapter.reason}` });
+      continue;
+    }
+    if (id === undefined) {
+      skipped.push({ ...base, skipped: `${options.voice} has no float16 variant` });
       continue;
     }
     progress(`loading ${config.name} ...`);
@@ -426,7 +438,7 @@ export async function runEpBench(options: EpBenchOptions): Promise<EpBenchResult
   return {
     machine,
     adapter,
-    voices: { fp32: LOAD_TEST_VOICE_ID, fp16: LOAD_TEST_FP16_VOICE_ID },
+    voices: { fp32: options.voice, fp16: fp16Voice ?? null },
     rounds: options.rounds,
     texts: Object.fromEntries(
       Object.entries(texts).map((
@@ -461,12 +473,16 @@ export function formatEpTable(result: EpBenchResult): string {
   return lines.join("\n");
 }
 
-/** File name of a result: `<date>-execution-providers-<adapter>.json`. */
+/**
+ * File name of a result: `<date>-execution-providers-<adapter>.json`, with `-<voice>` before the
+ * extension for a voice other than the load-test voice.
+ */
 export function epResultFileName(result: EpBenchResult): string {
   const date = String(result.machine.date).slice(0, 10);
   const adapter = (result.adapter.name ?? "no-adapter").toLowerCase().replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "").slice(0, 40);
-  return `${date}-execution-providers-${adapter}.json`;
+  const voice = result.voices.fp32 === LOAD_TEST_VOICE_ID ? "" : `-${result.voices.fp32}`;
+  return `${date}-execution-providers-${adapter}${voice}.json`;
 }
 
 /** The `deno task bench:ep` command line. */

@@ -11,6 +11,7 @@ import {
 } from "./execution_providers.ts";
 
 const SCRIPT = new URL("./execution_providers.ts", import.meta.url).pathname;
+const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
 
 Deno.test("bench:ep options: every configuration by default, a subset on request", () => {
   const all = parseEpBenchOptions([]);
@@ -86,6 +87,50 @@ Deno.test({
       // onnxruntime's CPU kernels compute the float16 voice in float32: the rounding of the
       // weights alone sets its error.
       assert.ok(fp16.accuracy!.snr_db! > 40, `float16 on WASM: ${fp16.accuracy!.snr_db} dB`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "bench:ep runs another Piper voice on every provider there is, and skips float16",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "bench_ep_test_" });
+    try {
+      const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
+        "--voice",
+        "en_US-tiny-low",
+        "--voices-dir",
+        FIXTURE_VOICES,
+        "--configs",
+        "wasm,webgpu,webgpu-cpu-output,webgpu-fp16",
+        "--rounds",
+        "1",
+        "--results-dir",
+        dir,
+      ]);
+      assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
+      const result: EpBenchResult = JSON.parse(stdout);
+      assert.deepEqual(result.voices, { fp32: "en_US-tiny-low", fp16: null });
+      assert.match(epResultFileName(result), /-en_US-tiny-low\.json$/);
+      const byName = Object.fromEntries(result.configs.map((config) => [config.name, config]));
+      assert.match(byName["webgpu-fp16"].skipped ?? "", /no float16 variant|no WebGPU adapter/);
+      for (const name of ["webgpu", "webgpu-cpu-output"]) {
+        const config = byName[name];
+        if (!result.adapter.name) {
+          assert.match(config.skipped ?? "", /no WebGPU adapter/);
+          continue;
+        }
+        // On any adapter (Mesa's software one in CI) both read-backs give WASM's samples.
+        assert.equal(config.skipped, undefined, `${name}: ${config.skipped}`);
+        assert.ok(config.texts!.long.ms_p50 > 0);
+        assert.ok(
+          config.accuracy!.max_abs_diff < 1e-4,
+          `${name}: ${config.accuracy!.max_abs_diff}`,
+        );
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
