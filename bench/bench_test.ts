@@ -4,6 +4,7 @@
  * No timing thresholds: only positive, finite, p95 >= p50, and stdout = the written JSON.
  */
 import assert from "node:assert/strict";
+import { probeWebGpu } from "../src/engines/onnx_runtime.ts";
 import { runDenoScript } from "../tests/support/child_process.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
@@ -135,6 +136,46 @@ Deno.test({
         ["en_US-tiny-low", "en_US-tinymulti-low"],
       );
       assert.equal(typeof result.rss_mb.per_voice, "number");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const ALLOW_NO_WEBGPU = Deno.env.get("TTS_ALLOW_NO_WEBGPU") === "1";
+const webGpu = await probeWebGpu();
+
+Deno.test({
+  name: "bench --quick --ep webgpu completes on the tiny Piper voice (Mesa's adapter in CI)",
+  ignore: !webGpu.adapter && ALLOW_NO_WEBGPU,
+  sanitizeResources: false,
+  async fn() {
+    assert.ok(webGpu.adapter, `WebGPU is unavailable: ${webGpu.reason}`);
+    const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
+    try {
+      const { code, stdout, stderr } = await runDenoScript(BENCH, [
+        "--quick",
+        "--voice",
+        "en_US-tiny-low",
+        "--models-dir",
+        FIXTURE_VOICES,
+        "--ep",
+        "webgpu",
+        "--results-dir",
+        `${dir}/results`,
+      ]);
+      assert.equal(code, 0, `bench failed:\n${stderr}`);
+      const result = JSON.parse(stdout);
+      // The worker's voice and the floor both ran on WebGPU.
+      assert.equal(result.machine.execution_provider, "webgpu");
+      assert.equal(result.worker.execution_provider, "webgpu");
+      assert.equal(result.floor.execution_provider, "webgpu");
+      assert.equal(result.machine.webgpu_adapter, webGpu.name);
+      for (const [path, value] of numbers(result)) {
+        assert.ok(Number.isFinite(value), `${path} is ${value}`);
+      }
+      for (const text of ["short", "long"]) positive(result.floor[text].overhead_ratio, text);
+      positive(result.ttfa_ms.one_chunk.p50, "ttfa");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
