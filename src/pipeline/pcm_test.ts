@@ -39,6 +39,25 @@ Deno.test("floatSampleToInt16 scales, rounds half away from zero and clamps", ()
   }
 });
 
+Deno.test("floatSampleToInt16 is Math.round with clamping for every float32 near each half step", () => {
+  const reference = (sample: number) => {
+    const scaled = sample * 32767;
+    if (Number.isNaN(scaled)) return 0;
+    return Math.max(-32767, Math.min(32767, Math.sign(scaled) * Math.round(Math.abs(scaled))));
+  };
+  const samples = new Float32Array(3);
+  for (let half = -70000; half <= 70000; half++) {
+    // The float32 nearest to each half step of the scale, and its two neighbours.
+    samples[1] = half / 2 / 32767;
+    const bits = new Int32Array(samples.buffer);
+    bits[0] = bits[1] - 1;
+    bits[2] = bits[1] + 1;
+    for (const sample of samples) {
+      assert.equal(floatSampleToInt16(sample), reference(sample) || 0, `${sample}`);
+    }
+  }
+});
+
 Deno.test("floatToInt16 converts arrays into new or given storage", () => {
   const input = new Float32Array([0, 0.25, -0.25, 2, -2, 0.999]);
   const expected = Array.from(input, floatSampleToInt16);
