@@ -6,7 +6,7 @@
 #   scripts/gpu_bench.sh OUT_DIR [BENCH_TIMEOUT_S]
 #
 # Everything it writes goes to OUT_DIR: gpu_bench.log (all progress and errors), nvidia-smi.txt,
-# adapter.json and the two benchmarks' dated JSON results. Each step has its own time limit, so a
+# adapter.json, the benchmarks' dated JSON results, and quick/ with the quick run's. Each step has its own time limit, so a
 # step that hangs still leaves the others' results.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +67,13 @@ timeout 150 deno run -A bench/execution_providers.ts --rounds 5 --results-dir "$
   --configs wasm,webgpu,webgpu-cpu-output,webgpu-fp16 \
   >/dev/null 2>>"$logfile"
 log "bench:ep exit $?"
+
+# A quick run first, so that some figures of the whole worker on the GPU come back even when the
+# full run does not fit in the time left; its result file is kept apart from the full run's.
+log "bench --quick --ep webgpu ..."
+timeout 150 deno run -A bench/bench.ts --quick --ep webgpu --voice en_US-loadtest-low \
+  --results-dir "$out/quick" >/dev/null 2>>"$logfile"
+log "bench --quick exit $?"
 
 log "bench --ep webgpu ..."
 timeout "$bench_timeout" deno run -A bench/bench.ts --ep webgpu --voice en_US-loadtest-low \
