@@ -11,8 +11,8 @@
  * - `floor`: the same segments synthesised in this process with nothing around them (see
  *   `floor.ts`); `overhead_ratio` is the worker's time over the floor's, p50 against p50.
  * - `stop_ms`: STOP sent -> final frame received; `pause_ms`: PAUSE sent -> last frame received.
- * - `max_realtime_sessions`: most concurrent sessions (1, 2, 4, ... up to a cap) for which no
- *   session underruns a 100 ms playout buffer.
+ * - `max_realtime_sessions`: most concurrent sessions for which no session underruns a 100 ms
+ *   playout buffer (1, 2, 4, ... up to a cap, then bisected between the last pass and first fail).
  * - `rss_mb`: the worker's VmRSS with no voice, with the voice, warm, and per active session.
  * - `frames_per_s`: frames per second delivered on one stream (paragraph, as fast as it comes).
  *
@@ -172,21 +172,47 @@ async function residentVoiceGrowth(
   return growth;
 }
 
-/** Steps the number of concurrent sessions 1, 2, 4, ... up to `cap` while all stay real time. */
+/**
+ * The next number of concurrent sessions to try in the real-time search, or undefined when the
+ * search is over: doubling from 1 while every count passes (up to `cap`), then bisecting between
+ * the most that passed (`best`) and the fewest that failed (`failed`) until they are adjacent.
+ */
+export function nextSessionCount(
+  best: number,
+  failed: number | undefined,
+  cap: number,
+): number | undefined {
+  if (failed === undefined) {
+    const next = best === 0 ? 1 : best * 2;
+    return next <= cap ? next : undefined;
+  }
+  const middle = Math.floor((best + failed) / 2);
+  return middle > best ? middle : undefined;
+}
+
+/**
+ * Finds the most concurrent sessions that all stay real time: 1, 2, 4, ... up to `cap`, then a
+ * bisection between the last count that passed and the first that failed.
+ */
 async function searchRealtime(target: BenchTarget, cap: number, progress: (s: string) => void) {
   const steps: ConcurrencyStep[] = [];
   let best = 0;
-  for (let count = 1; count <= cap; count *= 2) {
+  let failed: number | undefined;
+  for (
+    let count = nextSessionCount(best, failed, cap);
+    count !== undefined;
+    count = nextSessionCount(best, failed, cap)
+  ) {
     const step = await concurrentSessions(target, count, LONG_TEXT, PLAYOUT_BUFFER_MS);
     steps.push(step);
     progress(
       `  ${count} sessions: ${step.underrunSessions} underran, worst lateness ` +
         `${round(step.worstLatenessMs, 1)} ms`,
     );
-    if (step.underrunSessions > 0) break;
-    best = count;
+    if (step.underrunSessions > 0) failed = count;
+    else best = count;
   }
-  return { best, steps, capped: best > 0 && best * 2 > cap };
+  return { best, steps, capped: failed === undefined && best * 2 > cap };
 }
 
 /** Where the load-test voice is written when no models directory is given. */

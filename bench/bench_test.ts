@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { probeWebGpu } from "../src/engines/onnx_runtime.ts";
 import { runDenoScript } from "../tests/support/child_process.ts";
+import { nextSessionCount } from "./bench.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
 const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
@@ -32,6 +33,29 @@ function numbers(value: unknown, path = ""): [string, number][] {
 function positive(value: unknown, name: string): void {
   assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
 }
+
+/** The counts the real-time search tries when every count up to `limit` passes. */
+function searchCounts(limit: number, cap: number): number[] {
+  const tried: number[] = [];
+  let best = 0;
+  let failed: number | undefined;
+  for (let count = nextSessionCount(best, failed, cap); count !== undefined;) {
+    tried.push(count);
+    if (count <= limit) best = count;
+    else failed = count;
+    count = nextSessionCount(best, failed, cap);
+  }
+  return tried;
+}
+
+Deno.test("the real-time search doubles, then bisects between the last pass and the first fail", () => {
+  assert.deepEqual(searchCounts(45, 64), [1, 2, 4, 8, 16, 32, 64, 48, 40, 44, 46, 45]);
+  assert.deepEqual(searchCounts(4, 64), [1, 2, 4, 8, 6, 5]);
+  assert.deepEqual(searchCounts(0, 64), [1]);
+  // Every count up to the cap passes: no bisection (the figure is reported as capped).
+  assert.deepEqual(searchCounts(100, 4), [1, 2, 4]);
+  assert.deepEqual(searchCounts(3, 4), [1, 2, 4, 3]);
+});
 
 Deno.test({
   name: "bench --quick completes on the tiny Piper voice with sane figures",
