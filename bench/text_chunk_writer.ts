@@ -13,6 +13,8 @@ export class TextChunkWriter {
   #next = 0;
 
   /**
+   * Writes on `call`, numbering from 0.
+   *
    * @param call the open Synthesize call
    * @param sessionId the session every chunk names
    */

@@ -179,6 +179,8 @@ export class Resampler {
   #phase = 0;
 
   /**
+   * Designs (or takes from the cache) the filter bank for the ratio and starts a stream.
+   *
    * @param inputRate sample rate of the input, Hz (a positive integer)
    * @param outputRate sample rate wanted, Hz (a positive integer)
    * @param options filter design; the defaults suit voice audio up to 48 kHz
@@ -347,6 +349,8 @@ export class ResamplerStream implements ReadableWritablePair<Float32Array, Float
   readonly writable: WritableStream<Float32Array>;
 
   /**
+   * Creates the pair around a new {@linkcode Resampler}.
+   *
    * @param inputRate sample rate of the input, Hz
    * @param outputRate sample rate wanted, Hz
    * @param options filter design
