@@ -93,13 +93,40 @@ function pairedRatio(worker: number[], floor: number[]): number {
   return median(worker.map((ms, i) => ms / floor[i]));
 }
 
-function compare(floor: FloorRun[], worker: UtteranceTiming[]): FloorComparison {
+/** A worker run and the inference time the worker itself recorded for it. */
+interface MeteredTiming {
+  readonly timing: UtteranceTiming;
+  /** Growth of the worker's `inference_seconds_total` over the run, in ms. */
+  readonly inferenceMs: number;
+}
+
+/** The worker's inference time so far (GetCapabilities' `inference_seconds_total`), in ms. */
+async function workerInferenceMs(target: BenchTarget): Promise<number> {
+  const { metrics } = await target.client.getCapabilities();
+  return (metrics.inference_seconds_total ?? 0) * 1000;
+}
+
+/** Runs `speak` and reads how much inference time the worker recorded meanwhile. */
+async function metered(
+  target: BenchTarget,
+  speak: () => Promise<UtteranceTiming>,
+): Promise<MeteredTiming> {
+  const before = await workerInferenceMs(target);
+  const timing = await speak();
+  return { timing, inferenceMs: (await workerInferenceMs(target)) - before };
+}
+
+function compare(floor: FloorRun[], runs: MeteredTiming[]): FloorComparison {
+  const worker = runs.map((run) => run.timing);
   const floorMs = median(floor.map((run) => run.elapsedMs));
   const workerMs = median(worker.map((run) => run.synthesisMs));
+  const inferenceMs = median(runs.map((run) => run.inferenceMs));
   return {
     floor_ms: round(floorMs, 3),
     floor_rtf: round(median(floor.map((run) => run.elapsedMs / run.audioMs)), 5),
     worker_ms: round(workerMs, 2),
+    worker_inference_ms: round(inferenceMs, 2),
+    inference_ratio: round(inferenceMs / floorMs, 3),
     overhead_ratio: round(workerMs / floorMs, 3),
     paired_ratio_p50: round(
       pairedRatio(worker.map((run) => run.synthesisMs), floor.map((run) => run.elapsedMs)),
@@ -275,7 +302,7 @@ export async function runBench(
     const firstOneChunk = firstWorkerSegment([SHORT_TEXT]);
     const firstTokens = firstWorkerSegment(llmTokens(STREAMED_TEXT));
     let oneChunk: number[], tokens: number[];
-    let short: UtteranceTiming[], long: UtteranceTiming[];
+    let short: MeteredTiming[], long: MeteredTiming[];
     let floorShort: FloorRun[], floorLong: FloorRun[];
     let floorFirstOneChunk: FloorRun[], floorFirstTokens: FloorRun[];
     try {
@@ -302,12 +329,12 @@ export async function runBench(
       progress("real-time factor, against the floor ...");
       [short, floorShort] = await interleave(
         it.rtfShort,
-        () => speakTimed(target, SHORT_TEXT),
+        () => metered(target, () => speakTimed(target, SHORT_TEXT)),
         runShort,
       );
       [long, floorLong] = await interleave(
         it.rtfLong,
-        () => speakTimed(target, LONG_TEXT),
+        () => metered(target, () => speakTimed(target, LONG_TEXT)),
         runLong,
       );
     } finally {
@@ -351,7 +378,7 @@ export async function runBench(
           token_interval_ms: TOKEN_INTERVAL_MS,
         },
       },
-      rtf: { short: rtf(short), long: rtf(long) },
+      rtf: { short: rtf(short.map((run) => run.timing)), long: rtf(long.map((run) => run.timing)) },
       floor: {
         method: floor.method,
         execution_provider: floor.executionProvider,
@@ -399,7 +426,10 @@ export async function runBench(
         sessions: sessionGrowth,
         voices: voiceGrowth,
       },
-      frames_per_s: percentiles(summarize(long.map((t) => t.frames / (t.synthesisMs / 1000))), 1),
+      frames_per_s: percentiles(
+        summarize(long.map(({ timing }) => timing.frames / (timing.synthesisMs / 1000))),
+        1,
+      ),
     };
   } catch (error) {
     await worker.stop();

@@ -123,7 +123,15 @@ Deno.test({
       for (const text of ["short", "long"]) {
         const floor = result.floor[text];
         for (
-          const key of ["floor_ms", "floor_rtf", "worker_ms", "overhead_ratio", "paired_ratio_p50"]
+          const key of [
+            "floor_ms",
+            "floor_rtf",
+            "worker_ms",
+            "worker_inference_ms",
+            "inference_ratio",
+            "overhead_ratio",
+            "paired_ratio_p50",
+          ]
         ) {
           positive(floor[key], `floor.${text}.${key}`);
         }

@@ -24,6 +24,16 @@ export interface FloorComparison {
   readonly floor_rtf: number;
   /** Worker synthesis time (text sent to final frame received), p50, in ms. */
   readonly worker_ms: number;
+  /**
+   * The worker's own inference time for the same runs (its `tts_inference_seconds`, read through
+   * GetCapabilities before and after each run), p50, in ms: how much of `worker_ms` is inference.
+   */
+  readonly worker_inference_ms: number;
+  /**
+   * `worker_inference_ms / floor_ms`: above 1 when inference itself runs slower in the worker
+   * (another thread on the cores, the Worker hop) than alone at the floor.
+   */
+  readonly inference_ratio: number;
   /** `worker_ms / floor_ms`. */
   readonly overhead_ratio: number;
   /** Median of `worker / floor` over the pairs of runs taken side by side. */
@@ -166,6 +176,11 @@ export function formatTable(result: BenchResult): string {
       "overhead ratio short / long",
       result.floor.short.overhead_ratio,
       result.floor.long.overhead_ratio,
+    ),
+    row(
+      "inference ratio short / long",
+      result.floor.short.inference_ratio,
+      result.floor.long.inference_ratio,
     ),
     row(
       "ttfa / floor of first segment (1 / tok)",

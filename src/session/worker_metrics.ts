@@ -85,6 +85,14 @@ async function total(metric: Counter | Gauge): Promise<number> {
   return values.reduce((sum, entry) => sum + entry.value, 0);
 }
 
+/** Sum of all observations of a histogram, over every label set. */
+async function histogramSum(metric: Histogram<string>): Promise<number> {
+  const { values } = await metric.get();
+  return values
+    .filter((entry) => entry.metricName?.endsWith("_sum"))
+    .reduce((sum, entry) => sum + entry.value, 0);
+}
+
 /**
  * Counters, gauges and histograms of the worker (Prometheus names `tts_*`), plus rolling windows
  * (the last 200 samples) for the medians `GetCapabilities` reports.
@@ -312,6 +320,7 @@ export class WorkerMetrics {
       rpc_errors_total: await total(this.#rpcErrors),
       queue_depth: await total(this.#queueDepth),
       inference_running: await total(this.#inferenceRunning),
+      inference_seconds_total: await histogramSum(this.#inferenceSeconds),
       inference_workers: await total(this.#inferenceWorkers),
       resident_voices: await total(this.#residentVoices),
       resident_memory_bytes: await total(this.#residentMemory),

@@ -84,6 +84,8 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(snapshot.rpc_errors_total, 2);
   assert.equal(snapshot.queue_depth, 3);
   assert.equal(snapshot.inference_running, 1);
+  // 100 + 300 + 50 ms of inference, summed over every voice.
+  assert.ok(Math.abs(snapshot.inference_seconds_total - 0.45) < 1e-9);
   assert.equal(snapshot.inference_workers, 4);
   assert.equal(snapshot.resident_voices, 2);
   assert.equal(snapshot.resident_memory_bytes, 75_000_000);
