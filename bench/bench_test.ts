@@ -13,6 +13,22 @@ const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pat
 
 type Json = Record<string, unknown>;
 
+/** Runs `bench --quick` on the tiny voice with results in `<dir>/results`. */
+function runQuickBench(ep: "wasm" | "webgpu", dir: string, extra: string[] = []) {
+  return runDenoScript(BENCH, [
+    "--quick",
+    "--voice",
+    "en_US-tiny-low",
+    "--models-dir",
+    FIXTURE_VOICES,
+    "--ep",
+    ep,
+    "--results-dir",
+    `${dir}/results`,
+    ...extra,
+  ]);
+}
+
 /** Every object with numeric `p50` and `p95` in the result, by path. */
 function percentileEntries(value: unknown, path = ""): [string, Json][] {
   if (!value || typeof value !== "object") return [];
@@ -64,19 +80,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
     try {
       const jsonPath = `${dir}/out.json`;
-      const { code, stdout, stderr } = await runDenoScript(BENCH, [
-        "--quick",
-        "--voice",
-        "en_US-tiny-low",
-        "--models-dir",
-        FIXTURE_VOICES,
-        "--ep",
-        "wasm",
-        "--results-dir",
-        `${dir}/results`,
-        "--json",
-        jsonPath,
-      ]);
+      const { code, stdout, stderr } = await runQuickBench("wasm", dir, ["--json", jsonPath]);
       assert.equal(code, 0, `bench failed:\n${stderr}`);
       assert.match(stderr, /ttfa one chunk/, "the table is on stderr");
 
@@ -185,17 +189,7 @@ Deno.test({
     assert.ok(webGpu.adapter, `WebGPU is unavailable: ${webGpu.reason}`);
     const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
     try {
-      const { code, stdout, stderr } = await runDenoScript(BENCH, [
-        "--quick",
-        "--voice",
-        "en_US-tiny-low",
-        "--models-dir",
-        FIXTURE_VOICES,
-        "--ep",
-        "webgpu",
-        "--results-dir",
-        `${dir}/results`,
-      ]);
+      const { code, stdout, stderr } = await runQuickBench("webgpu", dir);
       assert.equal(code, 0, `bench failed:\n${stderr}`);
       const result = JSON.parse(stdout);
       // The worker's voice and the floor both ran on WebGPU.

@@ -32,12 +32,12 @@ import type * as Ort from "onnxruntime-web";
 import {
   createInferenceSession,
   loadOrt,
-  outputsOnCpu,
+  onnxSessionOptions,
   probeWebGpu,
 } from "../src/engines/onnx_runtime.ts";
 import { loadPiperConfig, type PiperVoiceConfig } from "../src/engines/piper/piper_config.ts";
 import { parseCliArgs, usageError, type UsageMessage } from "./cli_args.ts";
-import { piperFeeds, piperIds } from "./floor.ts";
+import { piperSegmentIds, runPiperTimed } from "./floor.ts";
 import { type JsonCli, runJsonCli } from "./json_cli.ts";
 import {
   ensureLoadTestFp16Voice,
@@ -217,14 +217,13 @@ async function createSession(
     const onnx = await createInferenceSession(model, config.ep);
     return { session: onnx.session, ort: onnx.ort };
   }
-  // onnxruntime's default copy back: a session option the worker no longer uses, so built here.
+  // The worker's WebGPU session options but for one: onnxruntime copies the outputs back itself.
   const probe = await probeWebGpu();
   if (!probe.adapter) throw new Error(`configuration ${config.name} needs WebGPU: ${probe.reason}`);
   const ort = await loadOrt("webgpu");
   const session = await ort.InferenceSession.create(model, {
-    executionProviders: ["webgpu"],
-    graphOptimizationLevel: "all",
-    logSeverityLevel: 3,
+    ...onnxSessionOptions("webgpu"),
+    preferredOutputLocation: "cpu",
   });
   return { session, ort };
 }
@@ -238,16 +237,7 @@ async function loadConfig(
   const loadStarted = performance.now();
   const { session, ort } = await createSession(config, model);
   const loadMs = performance.now() - loadStarted;
-  const outputName = session.outputNames[0];
-  const run = async (ids: readonly number[]) => {
-    const feeds = piperFeeds({ session, ort }, voiceConfig, ids);
-    const started = performance.now();
-    const outputs = await outputsOnCpu(ort, await session.run(feeds));
-    const elapsedMs = performance.now() - started;
-    const samples = new Float32Array(outputs[outputName].data as Float32Array);
-    for (const tensor of Object.values(outputs)) tensor.dispose();
-    return { samples, elapsedMs };
-  };
+  const run = (ids: readonly number[]) => runPiperTimed({ session, ort }, voiceConfig, ids);
   const firstStarted = performance.now();
   await run([0, 1, 0]);
   const firstRunMs = performance.now() - firstStarted;
@@ -343,14 +333,10 @@ export async function runEpBench(options: EpBenchOptions): Promise<EpBenchResult
   }
   const dir = options.voicesDir.replace(/\/$/, "");
   const voiceConfig = await loadPiperConfig(`${dir}/${options.voice}.onnx.json`);
-  const texts: Record<string, number[][]> = {};
-  for (const [name, text] of [["short", SHORT_TEXT], ["long", LONG_TEXT]] as const) {
-    texts[name] = [];
-    for (const segment of workerSegments(text)) {
-      const ids = await piperIds(segment, voiceConfig);
-      if (ids) texts[name].push(ids);
-    }
-  }
+  const texts: Record<string, number[][]> = {
+    short: await piperSegmentIds(workerSegments(SHORT_TEXT), voiceConfig),
+    long: await piperSegmentIds(workerSegments(LONG_TEXT), voiceConfig),
+  };
 
   const loaded: LoadedConfig[] = [];
   const skipped: EpConfigResult[] = [];

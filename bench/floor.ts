@@ -55,11 +55,8 @@ export function createFloor(
   return createEspeakFloor(descriptor.voiceName ?? "en-us");
 }
 
-/**
- * Piper ids of one segment, as `PiperVoice.prepare` computes them (speed 1, no overrides); undefined
- * for a segment without phonemes.
- */
-export async function piperIds(
+/** Piper ids of one segment, as `PiperVoice.prepare` computes them (speed 1, no overrides). */
+async function piperIds(
   text: string,
   config: PiperVoiceConfig,
 ): Promise<number[] | undefined> {
@@ -73,8 +70,7 @@ export async function piperIds(
   return phonemesToIds(phonemes, config.phonemeIdMap);
 }
 
-/** The input tensors of one Piper `run()` on `ids`, built with the session's own onnxruntime. */
-export function piperFeeds(
+function piperFeeds(
   onnx: Pick<OnnxSession, "ort" | "session">,
   config: PiperVoiceConfig,
   ids: readonly number[],
@@ -95,6 +91,41 @@ export function piperFeeds(
   return feeds;
 }
 
+/**
+ * The Piper ids of each segment, segments without phonemes (for which the engine makes no audio)
+ * left out.
+ */
+export async function piperSegmentIds(
+  segments: readonly string[],
+  config: PiperVoiceConfig,
+): Promise<number[][]> {
+  const prepared: number[][] = [];
+  for (const segment of segments) {
+    const ids = await piperIds(segment, config);
+    if (ids) prepared.push(ids);
+  }
+  return prepared;
+}
+
+/**
+ * One bare `InferenceSession.run` of a Piper model on `ids`, timed with the read-back of its
+ * outputs (as the engine reads them: a WebGPU session leaves them on the GPU); returns a copy of
+ * the samples.
+ */
+export async function runPiperTimed(
+  onnx: Pick<OnnxSession, "ort" | "session">,
+  config: PiperVoiceConfig,
+  ids: readonly number[],
+): Promise<{ samples: Float32Array; elapsedMs: number }> {
+  const feeds = piperFeeds(onnx, config, ids);
+  const started = performance.now();
+  const outputs = await outputsOnCpu(onnx.ort, await onnx.session.run(feeds));
+  const elapsedMs = performance.now() - started;
+  const samples = new Float32Array(outputs[onnx.session.outputNames[0]].data as Float32Array);
+  for (const tensor of Object.values(outputs)) tensor.dispose();
+  return { samples, elapsedMs };
+}
+
 async function createPiperFloor(
   descriptor: ModelDescriptor,
   preference: ExecutionProviderPreference,
@@ -104,26 +135,14 @@ async function createPiperFloor(
   }
   const config = await loadPiperConfig(descriptor.configPath);
   const onnx = await createInferenceSession(await Deno.readFile(descriptor.modelPath), preference);
-  const session = onnx.session;
-  const outputName = session.outputNames[0];
   const runOnce = async (ids: readonly number[]): Promise<FloorRun> => {
-    const feeds = piperFeeds(onnx, config, ids);
-    const started = performance.now();
-    // Read back as the engine does (a WebGPU session leaves its outputs on the GPU).
-    const outputs = await outputsOnCpu(onnx.ort, await session.run(feeds));
-    const elapsedMs = performance.now() - started;
-    const samples = outputs[outputName].dims.reduce((n, d) => n * d, 1);
-    for (const tensor of Object.values(outputs)) tensor.dispose();
-    return { elapsedMs, audioMs: (samples / config.sampleRate) * 1000 };
+    const { samples, elapsedMs } = await runPiperTimed(onnx, config, ids);
+    return { elapsedMs, audioMs: (samples.length / config.sampleRate) * 1000 };
   };
   // Warm-up, as the engine does at load: the first run compiles kernels and sizes buffers.
   await runOnce(phonemesToIds("", config.phonemeIdMap));
   const prepareSegments = async (segments: readonly string[]) => {
-    const prepared: number[][] = [];
-    for (const segment of segments) {
-      const ids = await piperIds(segment, config);
-      if (ids) prepared.push(ids);
-    }
+    const prepared = await piperSegmentIds(segments, config);
     return async () => {
       let elapsedMs = 0;
       let audioMs = 0;
@@ -140,7 +159,7 @@ async function createPiperFloor(
     executionProvider: onnx.executionProvider,
     prepare: (text) => prepareSegments(workerSegments(text)),
     prepareSegments,
-    release: () => session.release(),
+    release: () => onnx.session.release(),
   };
 }
 

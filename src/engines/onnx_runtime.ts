@@ -232,11 +232,13 @@ export async function outputsOnCpu(ort: OrtModule, outputs: OnnxOutputs): Promis
 }
 
 /**
- * Session options for a provider. WebGPU sessions leave their outputs on the GPU and
- * {@linkcode outputsOnCpu} reads them back: on an NVIDIA H200 that took 12-31 % off the load-test
- * voice's time against onnxruntime's own copy back (bench/execution_providers.ts, README).
+ * The options every session of a provider is created with. WebGPU sessions leave their outputs on
+ * the GPU and {@linkcode outputsOnCpu} reads them back: on an NVIDIA H200 that took 12-31 % off the
+ * load-test voice's time against onnxruntime's own copy back (bench/execution_providers.ts, README).
  */
-function sessionOptions(provider: ExecutionProvider): Ort.InferenceSession.SessionOptions {
+export function onnxSessionOptions(
+  provider: ExecutionProvider,
+): Ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: "all",
@@ -251,7 +253,7 @@ async function createOn(
   adapterName?: string,
 ): Promise<OnnxSession> {
   const ort = await loadOrt(provider);
-  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider));
+  const session = await ort.InferenceSession.create(modelBytes, onnxSessionOptions(provider));
   return {
     session,
     executionProvider: provider,
