@@ -59,6 +59,29 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** Where the polyphase filter stands: an input index and a filter phase. */
+export interface FilterPosition {
+  /** Input index of the output's first tap. */
+  readonly start: number;
+  /** Filter row (phase). */
+  readonly phase: number;
+}
+
+/**
+ * The position `steps` outputs after start 0 at `phase`: each step adds `whole` to the start and
+ * `part` to the phase, carrying one into the start when the phase reaches `phases`.
+ */
+function positionAfter(
+  steps: number,
+  phase: number,
+  whole: number,
+  part: number,
+  phases: number,
+): FilterPosition {
+  const advanced = phase + steps * part;
+  return { start: steps * whole + Math.floor(advanced / phases), phase: advanced % phases };
+}
+
 function alignUp(value: number, alignment: number): number {
   return Math.ceil(value / alignment) * alignment;
 }
@@ -122,7 +145,7 @@ export class PolyphaseKernel {
    * `input` from index `start_i`, where `start_0 = 0`, `phase_0 = phase`, and each step adds
    * `whole` to the start and `part` to the phase, carrying one into the start when the phase
    * reaches the number of rows. `input` must hold what the last output reads (its start plus
-   * `taps` samples).
+   * `taps` samples). Returns the position of the output after the last.
    *
    * @throws {RangeError} when `input` is too short for `output`
    */
@@ -134,11 +157,13 @@ export class PolyphaseKernel {
     phase: number,
     whole: number,
     part: number,
-  ): void {
+  ): FilterPosition {
     const n = output.length;
-    if (n === 0) return;
+    const phases = coefficients.length / taps;
+    const next = positionAfter(n, phase, whole, part, phases);
+    if (n === 0) return next;
     const bank = this.#bank(coefficients, taps);
-    const lastStart = (n - 1) * whole + Math.floor((phase + (n - 1) * part) / bank.phases);
+    const lastStart = positionAfter(n - 1, phase, whole, part, phases).start;
     if (lastStart + taps > input.length) {
       throw new RangeError(
         `the input window has ${input.length} samples; ${n} outputs need ${lastStart + taps}`,
@@ -167,5 +192,6 @@ export class PolyphaseKernel {
       phase,
     );
     output.set(new Float32Array(memory, outputOffset, n));
+    return next;
   }
 }

@@ -11,7 +11,7 @@ function reference(
   phase: number,
   whole: number,
   part: number,
-): Float64Array {
+): { output: Float64Array; start: number; phase: number } {
   const phases = coefficients.length / taps;
   const output = new Float64Array(n);
   let start = 0;
@@ -26,7 +26,7 @@ function reference(
       start++;
     }
   }
-  return output;
+  return { output, start, phase };
 }
 
 function randomArray(random: () => number, length: number): Float32Array {
@@ -50,8 +50,17 @@ Deno.test("the SIMD kernel computes the polyphase filter for any tap count and s
       const lastStart = (n - 1) * whole + Math.floor((phase + (n - 1) * part) / phases);
       const input = randomArray(random, lastStart + taps);
       const output = new Float32Array(n);
-      kernel.render(coefficients, taps, input, output, phase, whole, part);
-      const expected = reference(coefficients, taps, input, n, phase, whole, part);
+      const next = kernel.render(coefficients, taps, input, output, phase, whole, part);
+      const { output: expected, ...after } = reference(
+        coefficients,
+        taps,
+        input,
+        n,
+        phase,
+        whole,
+        part,
+      );
+      assert.deepEqual(next, after, "the position after the last output");
       for (let i = 0; i < n; i++) {
         const tolerance = 1e-5 * Math.sqrt(taps);
         assert.ok(

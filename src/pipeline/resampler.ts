@@ -294,19 +294,17 @@ export class Resampler {
     const whole = Math.floor(this.down / up);
     const part = this.down % up;
     const start = this.#pos - bank.half + 1;
-    const window = this.#buffer.subarray(start, this.#length);
-    PolyphaseKernel.shared().render(
+    const next = PolyphaseKernel.shared().render(
       bank.coefficients,
       bank.taps,
-      window,
+      this.#buffer.subarray(start, this.#length),
       output,
       this.#phase,
       whole,
       part,
     );
-    const advanced = this.#phase + output.length * part;
-    this.#pos = start + output.length * whole + Math.floor(advanced / up) + bank.half - 1;
-    this.#phase = advanced % up;
+    this.#pos = start + next.start + bank.half - 1;
+    this.#phase = next.phase;
   }
 
   /** Drops history that no future output sample reaches back to. */
