@@ -454,8 +454,7 @@ export const BENCH_CLI: JsonCli<BenchOptions, BenchResult> = {
   parse: parseBenchOptions,
   run: runBench,
   summary: formatTable,
-  resultPath: (options, result) =>
-    `${options.resultsDir.replace(/\/$/, "")}/${resultFileName(result)}`,
+  resultFileName: resultFileName,
 };
 
 /** Runs the CLI; returns the exit code. */

@@ -477,8 +477,7 @@ export const EP_BENCH_CLI: JsonCli<EpBenchOptions, EpBenchResult> = {
   parse: parseEpBenchOptions,
   run: runEpBench,
   summary: formatEpTable,
-  resultPath: (options, result) =>
-    `${options.resultsDir.replace(/\/$/, "")}/${epResultFileName(result)}`,
+  resultFileName: epResultFileName,
 };
 
 /** Runs the CLI; returns the exit code. */

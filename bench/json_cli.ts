@@ -11,6 +11,8 @@ import type { UsageMessage } from "./cli_args.ts";
 export interface JsonCliOptions {
   /** Extra file to write the JSON to. */
   readonly json?: string;
+  /** Directory of the dated result files, for a CLI that keeps them. */
+  readonly resultsDir?: string;
 }
 
 /** One JSON-printing CLI: how it parses, runs and reports. */
@@ -23,8 +25,8 @@ export interface JsonCli<O extends JsonCliOptions, R> {
   run(options: O): Promise<R>;
   /** A short text for people, printed on stderr. */
   summary(result: R): string;
-  /** The dated result file to keep, if the CLI keeps one. */
-  resultPath?(options: O, result: R): string;
+  /** Name of the dated result file, kept in `options.resultsDir`, for a CLI that keeps one. */
+  resultFileName?(result: R): string;
   /** The exit code of a run that completed; 0 when not given. */
   exitCode?(result: R): number;
 }
@@ -64,9 +66,9 @@ export async function runJsonCli<O extends JsonCliOptions, R>(
   }
   const json = JSON.stringify(result, null, 2) + "\n";
   const written: string[] = [];
-  const path = cli.resultPath?.(options, result);
-  if (path !== undefined) {
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || ".", { recursive: true });
+  if (cli.resultFileName && options.resultsDir !== undefined) {
+    const path = `${options.resultsDir.replace(/\/$/, "")}/${cli.resultFileName(result)}`;
+    await Deno.mkdir(options.resultsDir, { recursive: true });
     await Deno.writeTextFile(path, json);
     written.push(path);
   }

@@ -3,7 +3,6 @@ import { usageError } from "./cli_args.ts";
 import { type JsonCli, type JsonCliOptions, runJsonCli } from "./json_cli.ts";
 
 interface Options extends JsonCliOptions {
-  readonly dir: string;
   readonly fail: boolean;
 }
 
@@ -19,14 +18,14 @@ function cli(dir: string): JsonCli<Options, Result> {
       if (args.includes("--help")) return { message: "usage: demo", help: true };
       if (args.includes("--bad")) return usageError("--bad is not a flag", "usage: demo");
       const json = args.includes("--json") ? `${dir}/extra.json` : undefined;
-      return { dir, fail: args.includes("--fail"), json };
+      return { fail: args.includes("--fail"), json, resultsDir: `${dir}/results` };
     },
     run(options) {
       if (options.fail) return Promise.reject(new Error("no worker"));
       return Promise.resolve({ value: 42, ok: !options.json });
     },
     summary: (result) => `value ${result.value}`,
-    resultPath: (options, result) => `${options.dir}/results/demo-${result.value}.json`,
+    resultFileName: (result) => `demo-${result.value}.json`,
     exitCode: (result) => result.ok ? 0 : 3,
   };
 }
