@@ -454,7 +454,7 @@ export const BENCH_CLI: JsonCli<BenchOptions, BenchResult> = {
   parse: parseBenchOptions,
   run: runBench,
   summary: formatTable,
-  resultFileName: resultFileName,
+  resultFileName,
 };
 
 /** Runs the CLI; returns the exit code. */
