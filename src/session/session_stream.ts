@@ -9,7 +9,7 @@ import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { createSynthesisPipeline } from "../pipeline/synthesis_pipeline.ts";
 import { FRAME_BYTES } from "../pipeline/pcm.ts";
 import type { PcmFrame } from "../pipeline/frame_cutter.ts";
-import type { Session } from "./session.ts";
+import type { Session, VoiceLease } from "./session.ts";
 import type { WorkerMetrics } from "./worker_metrics.ts";
 
 /** A frame ready for the wire. */
@@ -52,6 +52,7 @@ const STOPPED = Symbol("stopped");
 class Utterance {
   readonly text: ReadableStream<string>;
   readonly createdAt = performance.now();
+  /** No more text is taken: the client ended the utterance, or its pipeline stopped reading. */
   inputClosed = false;
   stopped = false;
   #controller!: ReadableStreamDefaultController<string>;
@@ -60,6 +61,11 @@ class Utterance {
     this.text = new ReadableStream<string>({
       start: (controller) => {
         this.#controller = controller;
+      },
+      // The pipeline failed or was aborted: the rest of this utterance's text has nowhere to go
+      // (its final frame is sent or about to be), so later chunks of it are dropped.
+      cancel: () => {
+        this.inputClosed = true;
       },
     });
   }
@@ -216,25 +222,29 @@ export class SessionStream {
     let firstFrame = true;
     if (!utterance.stopped) {
       this.#speaking = speaking;
-      const lease = this.session.leaseVoice();
       const signal = speaking.abort.signal;
-      const pipeline = createSynthesisPipeline({
-        voice: lease.voice,
-        synthesis: this.session.options,
-        segmenter: this.#segmenter,
-        signal,
-        onInference: (timing) => this.#metrics?.recordInference(timing, lease.voice.info),
-        sessionId: this.session.id,
-      });
-      utterance.text.pipeTo(pipeline.writable, { signal }).catch(() => {});
-      const reader = pipeline.readable.getReader();
+      let lease: VoiceLease | undefined;
+      let reader: ReadableStreamDefaultReader<PcmFrame> | undefined;
       try {
+        const voice = (lease = this.session.leaseVoice()).voice;
+        const pipeline = createSynthesisPipeline({
+          voice,
+          synthesis: this.session.options,
+          segmenter: this.#segmenter,
+          signal,
+          onInference: (timing) => this.#metrics?.recordInference(timing, voice.info),
+          sessionId: this.session.id,
+        });
+        utterance.text.pipeTo(pipeline.writable, { signal }).catch(() => {});
+        reader = pipeline.readable.getReader();
         while (true) {
+          // STOP aborts `signal` before it settles `stop`; a frame the pipeline had ready, or one
+          // let through by the RESUME that STOP implies, must not go out after it.
           const next = await Promise.race([reader.read(), speaking.stop.promise]);
-          if (next === STOPPED || next.done) break;
+          if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
           const gate = await Promise.race([this.session.gate.wait(), speaking.stop.promise]);
-          if (gate === STOPPED) break;
+          if (gate === STOPPED || signal.aborted) break;
           await this.#send(frame.audio, frame.isFinal);
           if (firstFrame) {
             firstFrame = false;
@@ -250,8 +260,9 @@ export class SessionStream {
       } finally {
         this.#speaking = undefined;
         speaking.abort.abort(new DOMException("utterance over", "AbortError"));
-        reader.cancel().catch(() => {});
-        lease.release();
+        utterance.text.cancel().catch(() => {});
+        reader?.cancel().catch(() => {});
+        lease?.release();
       }
     }
     if (!sentFinal && !this.#closed) {

@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import type { PreparedSegment, VoiceModel } from "../engines/engine.ts";
+import { sleep } from "../../tests/support/sleep.ts";
+import { Session, type VoiceProvider } from "./session.ts";
+import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
+
+/** A voice that says every segment as `seconds` of a constant level, failing on `failOn`. */
+function constantVoice(
+  options: { sampleRate?: number; seconds?: number; failOn?: string } = {},
+): VoiceModel {
+  const sampleRate = options.sampleRate ?? 48_000;
+  return {
+    info: {
+      id: "constant",
+      family: "test",
+      sampleRate,
+      executionProvider: "wasm",
+      languages: ["en-us"],
+      speakers: [],
+    },
+    prepare(text: string): Promise<PreparedSegment> {
+      return Promise.resolve({ text, phonemes: text, ids: [1] });
+    },
+    async infer(segment: PreparedSegment): Promise<Float32Array> {
+      await sleep(2);
+      if (options.failOn && segment.text.includes(options.failOn)) {
+        throw new Error("inference failed");
+      }
+      return new Float32Array(Math.round(sampleRate * (options.seconds ?? 0.2))).fill(0.25);
+    },
+    dispose: () => Promise.resolve(),
+  };
+}
+
+/** Hands out `voice` for every utterance, or throws while `resident` is false. */
+function provider(voice: VoiceModel, state = { resident: true }): VoiceProvider {
+  return {
+    lease(modelId: string) {
+      if (!state.resident) throw new Error(`model "${modelId}" is not resident`);
+      return { voice, release() {} };
+    },
+  };
+}
+
+interface Harness {
+  readonly session: Session;
+  readonly stream: SessionStream;
+  readonly sent: OutgoingFrame[];
+  readonly errors: unknown[];
+  readonly done: Promise<void>;
+  /** Makes the sink's `write` of frame number `index` (from 0) wait until `release()`. */
+  holdAt(index: number): void;
+  release(): void;
+}
+
+function harness(voices: VoiceProvider): Harness {
+  const session = new Session({ id: "s1", modelId: "constant", options: { speed: 1 }, voices });
+  const sent: OutgoingFrame[] = [];
+  const errors: unknown[] = [];
+  let holdIndex = -1;
+  let released: (() => void) | undefined;
+  const stream = new SessionStream(session, {
+    sink: {
+      write(frame) {
+        sent.push(frame);
+        if (sent.length - 1 !== holdIndex) return Promise.resolve();
+        return new Promise<void>((resolve) => (released = resolve));
+      },
+    },
+    observer: { onUtteranceError: (error) => errors.push(error) },
+  });
+  return {
+    session,
+    stream,
+    sent,
+    errors,
+    done: stream.run(),
+    holdAt: (index) => (holdIndex = index),
+    release: () => released?.(),
+  };
+}
+
+function finals(frames: readonly OutgoingFrame[]): number {
+  return frames.filter((frame) => frame.isFinal).length;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 5) {
+    if (waited > 5000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+function assertGapFree(frames: readonly OutgoingFrame[]): void {
+  assert.deepEqual(frames.map((frame) => frame.sequence), frames.map((_, index) => index));
+}
+
+Deno.test("an utterance whose inference fails ends with one final frame; the rest of its text is dropped and the stream goes on", async () => {
+  const h = harness(provider(constantVoice({ failOn: "broken" })));
+  h.stream.acceptText("This sentence is broken. And this one", false);
+  await until(() => finals(h.sent) === 1, "the failed utterance's final frame");
+  assert.equal(h.errors.length, 1);
+  assert.match(String(h.errors[0]), /inference failed/);
+  // The client still sends the failed utterance's text, then ends it: nothing throws, nothing
+  // more is said for it.
+  h.stream.acceptText(" goes on.", false);
+  h.stream.acceptText(" More of it.", true);
+  await sleep(50);
+  assert.equal(finals(h.sent), 1);
+  // The next utterance speaks as usual.
+  h.stream.acceptText("A fresh start.", true);
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2);
+  assert.ok(h.sent.filter((frame) => !frame.isFinal).length >= 10, `${h.sent.length} frames`);
+  assertGapFree(h.sent);
+});
+
+Deno.test("after a failed utterance, half-close and STOP + half-close (EndSession) do not throw", async () => {
+  for (const end of ["half-close", "end-session"] as const) {
+    const h = harness(provider(constantVoice({ failOn: "broken" })));
+    h.stream.acceptText("This sentence is broken. Still open", false);
+    await until(() => finals(h.sent) === 1, "the failed utterance's final frame");
+    if (end === "end-session") assert.equal(h.stream.stop(), false);
+    h.stream.endInput();
+    await h.done;
+    assert.equal(finals(h.sent), 1, end);
+    assertGapFree(h.sent);
+  }
+});
+
+Deno.test("a voice that is no longer resident fails the utterance, not the stream", async () => {
+  const state = { resident: false };
+  const h = harness(provider(constantVoice(), state));
+  h.stream.acceptText("Nobody to say this.", true);
+  await until(() => finals(h.sent) === 1, "the final frame");
+  assert.equal(h.sent.length, 1, "only the final frame");
+  assert.match(String(h.errors[0]), /not resident/);
+  // Text of that utterance's kind after it: the stream still serves the next one.
+  state.resident = true;
+  h.stream.acceptText("Back again.", true);
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2);
+  assert.ok(h.sent.length > 2);
+  assertGapFree(h.sent);
+});
+
+Deno.test("STOP while paused sends no held audio: only the final frame", async () => {
+  // 22.05 kHz: each resampler step leaves several frames queued in the cutter.
+  const h = harness(provider(constantVoice({ sampleRate: 22_050, seconds: 5 })));
+  h.session.gate.pause();
+  h.stream.acceptText("One long sentence here. Another long sentence here.", true);
+  await sleep(200);
+  assert.equal(h.sent.length, 0, "nothing passes the closed gate");
+  assert.equal(h.stream.stop(), true);
+  h.stream.endInput();
+  await h.done;
+  assert.deepEqual(h.sent.map((frame) => frame.isFinal), [true]);
+  assert.equal(h.session.gate.paused, false, "STOP opens the gate");
+});
+
+Deno.test("STOP while a frame waits for the transport: no further audio after it, then the final frame", async () => {
+  const h = harness(provider(constantVoice({ sampleRate: 22_050, seconds: 5 })));
+  h.holdAt(19);
+  h.stream.acceptText("One long sentence here. Another long sentence here.", true);
+  await until(() => h.sent.length === 20, "twenty frames");
+  await sleep(100); // the pipeline fills its queues behind the held write
+  assert.equal(h.stream.stop(), true);
+  h.release();
+  h.stream.endInput();
+  await h.done;
+  assert.equal(h.sent.length, 21, "the held frame was already with the transport; then the final");
+  assert.equal(h.sent[20].isFinal, true);
+  assert.equal(finals(h.sent), 1);
+  assertGapFree(h.sent);
+});
