@@ -48,6 +48,8 @@ export class ModelResidency {
   #load: VoiceLoader;
   #resident = new Map<string, Instance>();
   #loading = new Map<string, Promise<LoadOutcome>>();
+  /** Per model, the last reload asked for: reloads of one model run one after another. */
+  #reloading = new Map<string, Promise<unknown>>();
 
   /** @param resolve finds a model's files; @param load loads a voice from them */
   constructor(resolve: VoiceSourceResolver, load: VoiceLoader) {
@@ -79,12 +81,8 @@ export class ModelResidency {
     const inFlight = this.#loading.get(modelId);
     if (inFlight) return inFlight;
     const loading = (async () => {
-      const started = performance.now();
       try {
-        const source = await this.#resolve(modelId);
-        const voice = await this.#load(source);
-        this.#resident.set(modelId, new Instance(voice));
-        return { voice, alreadyResident: false, durationMs: performance.now() - started };
+        return await this.#loadFresh(modelId);
       } finally {
         this.#loading.delete(modelId);
       }
@@ -93,15 +91,20 @@ export class ModelResidency {
     return loading;
   }
 
-  /** Re-reads a resident model from disk; the fresh instance serves the next utterances. */
-  async reload(modelId: string): Promise<LoadOutcome> {
-    const old = this.#resident.get(modelId);
-    const started = performance.now();
-    const source = await this.#resolve(modelId);
-    const voice = await this.#load(source);
-    this.#resident.set(modelId, new Instance(voice));
-    if (old) await old.retireWhenIdle();
-    return { voice, alreadyResident: false, durationMs: performance.now() - started };
+  /**
+   * Re-reads a model from disk (loads it if it was not resident); the fresh instance serves the
+   * next utterances, and the one it replaces is freed when its last utterance ends. Reloads of one
+   * model run one after another, each reading the files anew.
+   */
+  reload(modelId: string): Promise<LoadOutcome> {
+    const previous = this.#reloading.get(modelId) ?? Promise.resolve();
+    const reloading = previous.catch(() => {}).then(() => this.#loadFresh(modelId));
+    this.#reloading.set(modelId, reloading);
+    const forget = () => {
+      if (this.#reloading.get(modelId) === reloading) this.#reloading.delete(modelId);
+    };
+    reloading.then(forget, forget);
+    return reloading;
   }
 
   /** Leases a resident model's current voice for one utterance; throws if it is not resident. */
@@ -123,8 +126,12 @@ export class ModelResidency {
     };
   }
 
-  /** Frees a model (idempotent: false when it was not resident). */
+  /**
+   * Frees a model (idempotent: false when it was not resident). A load of it in flight finishes
+   * first, so that the model is not resident afterwards.
+   */
   async unload(modelId: string): Promise<boolean> {
+    await this.#loading.get(modelId)?.catch(() => {});
     const instance = this.#resident.get(modelId);
     if (!instance) return false;
     this.#resident.delete(modelId);
@@ -135,5 +142,19 @@ export class ModelResidency {
   /** Frees every model. */
   async unloadAll(): Promise<void> {
     for (const id of [...this.#resident.keys()]) await this.unload(id);
+  }
+
+  /**
+   * Loads a model from its files and makes the result its resident instance; whatever instance
+   * is resident by then (a load or reload that finished meanwhile) is retired, never leaked.
+   */
+  async #loadFresh(modelId: string): Promise<LoadOutcome> {
+    const started = performance.now();
+    const source = await this.#resolve(modelId);
+    const voice = await this.#load(source);
+    const replaced = this.#resident.get(modelId);
+    this.#resident.set(modelId, new Instance(voice));
+    if (replaced) await replaced.retireWhenIdle();
+    return { voice, alreadyResident: false, durationMs: performance.now() - started };
   }
 }

@@ -173,6 +173,19 @@ export class TtsService {
     });
     const admitted = sessions.add(session);
     if (!admitted.ok) return reject(admitted.reason, admitted.message);
+    if (!residency.isResident(modelId)) {
+      // UnloadModel freed the model while this call waited (it counts admitted sessions only);
+      // now that the session is admitted no unload can take the model from under it.
+      try {
+        await residency.load(modelId);
+      } catch (error) {
+        sessions.remove(session.id);
+        return reject(
+          "load_failed",
+          `model "${modelId}" could not be loaded: ${errorMessage(error)}`,
+        );
+      }
+    }
     metrics.recordSessionStarted();
     log.info({ session_id: session.id, model_id: modelId }, "session started");
     return { success: true, message: `session started with model "${modelId}"` };

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import type { VoiceModel } from "../engines/engine.ts";
+import { createLogger } from "../log.ts";
+import { ModelResidency } from "../models/residency.ts";
+import { ModelStore } from "../models/model_store.ts";
+import { SessionRegistry } from "../session/session_registry.ts";
+import { WorkerMetrics } from "../session/worker_metrics.ts";
+import { sleep } from "../../tests/support/sleep.ts";
+import { TtsService } from "./tts_service.ts";
+
+/** A built-in-family voice whose `prepare` (StartSession's language check) takes 50 ms. */
+function slowPrepareVoice(): VoiceModel {
+  return {
+    info: {
+      id: "espeak-en-us",
+      family: "espeak",
+      sampleRate: 22_050,
+      executionProvider: "wasm",
+      languages: ["en-us"],
+      speakers: [],
+    },
+    async prepare(text: string) {
+      await sleep(50);
+      return { text, phonemes: text, ids: [] };
+    },
+    infer: () => Promise.resolve(new Float32Array(100)),
+    dispose: () => Promise.resolve(),
+  };
+}
+
+Deno.test("TtsService: an UnloadModel while StartSession checks its options does not leave the session without its model", async () => {
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "espeak" }),
+    () => Promise.resolve(slowPrepareVoice()),
+  );
+  const sessions = new SessionRegistry(4);
+  const modelsDir = await Deno.makeTempDir({ prefix: "tts_service_test_" });
+  const service = new TtsService({
+    sessions,
+    residency,
+    store: new ModelStore(modelsDir),
+    metrics: new WorkerMetrics(),
+    log: createLogger("silent", { pretty: false }),
+    executionProvider: "wasm",
+    defaultModel: "espeak-en-us",
+  });
+  try {
+    await residency.load("espeak-en-us");
+    const starting = service.startSession({
+      session_id: "s1",
+      model_id: "espeak-en-us",
+      options: { language: "en-us" },
+    });
+    await sleep(10); // StartSession now waits on the voice's prepare()
+    const unloaded = await service.unloadModel({ model_id: "espeak-en-us" });
+    assert.equal(unloaded.success, true, unloaded.message);
+    const started = await starting;
+    assert.equal(started.success, true, started.message);
+    assert.equal(residency.isResident("espeak-en-us"), true, "the admitted session's model");
+    const lease = sessions.get("s1")!.leaseVoice();
+    lease.release();
+    const refused = await service.unloadModel({ model_id: "espeak-en-us" });
+    assert.equal(refused.success, false);
+    assert.match(refused.message, /used by live sessions: s1/);
+  } finally {
+    await Deno.remove(modelsDir, { recursive: true });
+  }
+});
