@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { probeWebGpu } from "../src/engines/onnx_runtime.ts";
 import { runDenoScript } from "../tests/support/child_process.ts";
 import { nextSessionCount } from "./bench.ts";
+import { createTempDir } from "../tests/support/temp_dir.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
 const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
@@ -77,104 +78,103 @@ Deno.test({
   name: "bench --quick completes on the tiny Piper voice with sane figures",
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
-    try {
-      const jsonPath = `${dir}/out.json`;
-      const { code, stdout, stderr } = await runQuickBench("wasm", dir, ["--json", jsonPath]);
-      assert.equal(code, 0, `bench failed:\n${stderr}`);
-      assert.match(stderr, /ttfa one chunk/, "the table is on stderr");
+    await using dir = await createTempDir("bench_test_");
+    const jsonPath = `${dir.path}/out.json`;
+    const { code, stdout, stderr } = await runQuickBench("wasm", dir.path, ["--json", jsonPath]);
+    assert.equal(code, 0, `bench failed:\n${stderr}`);
+    assert.match(stderr, /ttfa one chunk/, "the table is on stderr");
 
-      const result = JSON.parse(stdout);
-      assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
-      const files = [...Deno.readDirSync(`${dir}/results`)].map((entry) => entry.name);
-      assert.deepEqual(files, [`${result.machine.date.slice(0, 10)}-wasm-en_US-tiny-low.json`]);
-      assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/results/${files[0]}`)), result);
+    const result = JSON.parse(stdout);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
+    const files = [...Deno.readDirSync(`${dir.path}/results`)].map((entry) => entry.name);
+    assert.deepEqual(files, [`${result.machine.date.slice(0, 10)}-wasm-en_US-tiny-low.json`]);
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(`${dir.path}/results/${files[0]}`)),
+      result,
+    );
 
-      assert.equal(result.mode, "quick");
-      assert.equal(result.voice, "en_US-tiny-low");
-      assert.equal(result.family, "piper");
-      assert.equal(result.worker.execution_provider, "wasm");
-      positive(result.machine.cores, "cores");
-      assert.match(result.machine.deno, /^\d+\.\d+\.\d+/);
-      assert.match(result.machine.onnxruntime_web, /^\d+\.\d+\.\d+/);
-      assert.ok(!Number.isNaN(Date.parse(result.machine.date)), "date");
+    assert.equal(result.mode, "quick");
+    assert.equal(result.voice, "en_US-tiny-low");
+    assert.equal(result.family, "piper");
+    assert.equal(result.worker.execution_provider, "wasm");
+    positive(result.machine.cores, "cores");
+    assert.match(result.machine.deno, /^\d+\.\d+\.\d+/);
+    assert.match(result.machine.onnxruntime_web, /^\d+\.\d+\.\d+/);
+    assert.ok(!Number.isNaN(Date.parse(result.machine.date)), "date");
 
-      for (const [path, value] of numbers(result)) {
-        assert.ok(Number.isFinite(value), `${path} is ${value}`);
-      }
-      const entries = percentileEntries(result);
-      const paths = entries.map(([path]) => path);
+    for (const [path, value] of numbers(result)) {
+      assert.ok(Number.isFinite(value), `${path} is ${value}`);
+    }
+    const entries = percentileEntries(result);
+    const paths = entries.map(([path]) => path);
+    for (
+      const expected of [
+        ".ttfa_ms.one_chunk",
+        ".ttfa_ms.token_stream",
+        ".rtf.short",
+        ".rtf.long",
+        ".stop_ms",
+        ".pause_ms",
+        ".frames_per_s",
+      ]
+    ) {
+      assert.ok(paths.includes(expected), `${expected} is reported`);
+    }
+    for (const [path, entry] of entries) {
+      assert.ok((entry.p95 as number) >= (entry.p50 as number), `${path}: p95 < p50`);
+      positive(entry.n, `${path}.n`);
+      // PAUSE may hold every frame at once: 0 ms is a true figure there.
+      if (path === ".pause_ms") assert.ok((entry.p50 as number) >= 0, path);
+      else positive(entry.p50, `${path}.p50`);
+    }
+    for (const text of ["short", "long"]) {
+      const floor = result.floor[text];
       for (
-        const expected of [
-          ".ttfa_ms.one_chunk",
-          ".ttfa_ms.token_stream",
-          ".rtf.short",
-          ".rtf.long",
-          ".stop_ms",
-          ".pause_ms",
-          ".frames_per_s",
+        const key of [
+          "floor_ms",
+          "floor_rtf",
+          "worker_ms",
+          "worker_inference_ms",
+          "inference_ratio",
+          "overhead_ratio",
+          "paired_ratio_p50",
         ]
       ) {
-        assert.ok(paths.includes(expected), `${expected} is reported`);
+        positive(floor[key], `floor.${text}.${key}`);
       }
-      for (const [path, entry] of entries) {
-        assert.ok((entry.p95 as number) >= (entry.p50 as number), `${path}: p95 < p50`);
-        positive(entry.n, `${path}.n`);
-        // PAUSE may hold every frame at once: 0 ms is a true figure there.
-        if (path === ".pause_ms") assert.ok((entry.p50 as number) >= 0, path);
-        else positive(entry.p50, `${path}.p50`);
-      }
-      for (const text of ["short", "long"]) {
-        const floor = result.floor[text];
-        for (
-          const key of [
-            "floor_ms",
-            "floor_rtf",
-            "worker_ms",
-            "worker_inference_ms",
-            "inference_ratio",
-            "overhead_ratio",
-            "paired_ratio_p50",
-          ]
-        ) {
-          positive(floor[key], `floor.${text}.${key}`);
-        }
-        assert.equal(floor.pairs, result.rtf[text].n, `every ${text} run has its floor run`);
-      }
-      for (const scenario of ["one_chunk", "token_stream"]) {
-        const first = result.floor.first_audio[scenario];
-        assert.ok(first.segment.length > 0, `${scenario}: the first segment is named`);
-        for (const key of ["floor_ms", "ttfa_ms", "ratio", "paired_ratio_p50"]) {
-          positive(first[key], `floor.first_audio.${scenario}.${key}`);
-        }
-        assert.equal(first.pairs, result.ttfa_ms[scenario].n);
-      }
-      positive(result.rtf.short.audio_ms, "rtf.short.audio_ms");
-      assert.ok(result.rtf.long.audio_ms > result.rtf.short.audio_ms, "the paragraph is longer");
-
-      const search = result.realtime_search;
-      assert.ok(Number.isInteger(result.max_realtime_sessions));
-      assert.ok(result.max_realtime_sessions >= 0 && result.max_realtime_sessions <= search.cap);
-      assert.ok(search.steps.length >= 1);
-      assert.equal(search.steps[0].sessions, 1);
-
-      for (const key of ["idle", "voice_loaded", "warm", "active_peak"]) {
-        positive(result.rss_mb[key], `rss_mb.${key}`);
-      }
-      assert.ok(result.rss_mb.per_session >= 0);
-      // Growth: 1, 2, ... sessions; the voice alone, then the fixtures' other Piper voice.
-      assert.deepEqual(
-        result.rss_mb.sessions.map((step: { active_sessions: number }) => step.active_sessions),
-        [1, 2],
-      );
-      assert.deepEqual(
-        result.rss_mb.voices.map((step: { model_id: string }) => step.model_id),
-        ["en_US-tiny-low", "en_US-tinymulti-low"],
-      );
-      assert.equal(typeof result.rss_mb.per_voice, "number");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+      assert.equal(floor.pairs, result.rtf[text].n, `every ${text} run has its floor run`);
     }
+    for (const scenario of ["one_chunk", "token_stream"]) {
+      const first = result.floor.first_audio[scenario];
+      assert.ok(first.segment.length > 0, `${scenario}: the first segment is named`);
+      for (const key of ["floor_ms", "ttfa_ms", "ratio", "paired_ratio_p50"]) {
+        positive(first[key], `floor.first_audio.${scenario}.${key}`);
+      }
+      assert.equal(first.pairs, result.ttfa_ms[scenario].n);
+    }
+    positive(result.rtf.short.audio_ms, "rtf.short.audio_ms");
+    assert.ok(result.rtf.long.audio_ms > result.rtf.short.audio_ms, "the paragraph is longer");
+
+    const search = result.realtime_search;
+    assert.ok(Number.isInteger(result.max_realtime_sessions));
+    assert.ok(result.max_realtime_sessions >= 0 && result.max_realtime_sessions <= search.cap);
+    assert.ok(search.steps.length >= 1);
+    assert.equal(search.steps[0].sessions, 1);
+
+    for (const key of ["idle", "voice_loaded", "warm", "active_peak"]) {
+      positive(result.rss_mb[key], `rss_mb.${key}`);
+    }
+    assert.ok(result.rss_mb.per_session >= 0);
+    // Growth: 1, 2, ... sessions; the voice alone, then the fixtures' other Piper voice.
+    assert.deepEqual(
+      result.rss_mb.sessions.map((step: { active_sessions: number }) => step.active_sessions),
+      [1, 2],
+    );
+    assert.deepEqual(
+      result.rss_mb.voices.map((step: { model_id: string }) => step.model_id),
+      ["en_US-tiny-low", "en_US-tinymulti-low"],
+    );
+    assert.equal(typeof result.rss_mb.per_voice, "number");
   },
 });
 
@@ -187,23 +187,19 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     assert.ok(webGpu.adapter, `WebGPU is unavailable: ${webGpu.reason}`);
-    const dir = await Deno.makeTempDir({ prefix: "bench_test_" });
-    try {
-      const { code, stdout, stderr } = await runQuickBench("webgpu", dir);
-      assert.equal(code, 0, `bench failed:\n${stderr}`);
-      const result = JSON.parse(stdout);
-      // The worker's voice and the floor both ran on WebGPU.
-      assert.equal(result.machine.execution_provider, "webgpu");
-      assert.equal(result.worker.execution_provider, "webgpu");
-      assert.equal(result.floor.execution_provider, "webgpu");
-      assert.equal(result.machine.webgpu_adapter, webGpu.name);
-      for (const [path, value] of numbers(result)) {
-        assert.ok(Number.isFinite(value), `${path} is ${value}`);
-      }
-      for (const text of ["short", "long"]) positive(result.floor[text].overhead_ratio, text);
-      positive(result.ttfa_ms.one_chunk.p50, "ttfa");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+    await using dir = await createTempDir("bench_test_");
+    const { code, stdout, stderr } = await runQuickBench("webgpu", dir.path);
+    assert.equal(code, 0, `bench failed:\n${stderr}`);
+    const result = JSON.parse(stdout);
+    // The worker's voice and the floor both ran on WebGPU.
+    assert.equal(result.machine.execution_provider, "webgpu");
+    assert.equal(result.worker.execution_provider, "webgpu");
+    assert.equal(result.floor.execution_provider, "webgpu");
+    assert.equal(result.machine.webgpu_adapter, webGpu.name);
+    for (const [path, value] of numbers(result)) {
+      assert.ok(Number.isFinite(value), `${path} is ${value}`);
     }
+    for (const text of ["short", "long"]) positive(result.floor[text].overhead_ratio, text);
+    positive(result.ttfa_ms.one_chunk.p50, "ttfa");
   },
 });

@@ -9,6 +9,7 @@ import {
   formatEpTable,
   parseEpBenchOptions,
 } from "./execution_providers.ts";
+import { createTempDir } from "../tests/support/temp_dir.ts";
 
 const SCRIPT = new URL("./execution_providers.ts", import.meta.url).pathname;
 const ALLOW_NO_WEBGPU = Deno.env.get("TTS_ALLOW_NO_WEBGPU") === "1";
@@ -53,44 +54,40 @@ Deno.test({
   name: "bench:ep runs the float32 and float16 load-test voices on WASM with sane figures",
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "bench_ep_test_" });
-    try {
-      const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
-        "--configs",
-        "wasm,wasm-fp16",
-        "--rounds",
-        "1",
-        "--results-dir",
-        dir,
-      ]);
-      assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
-      const result: EpBenchResult = JSON.parse(stdout);
-      assert.deepEqual(
-        [...Deno.readDirSync(dir)].map((entry) => entry.name),
-        [epResultFileName(result)],
-      );
-      assert.match(stderr, /wasm-fp16 /, "the table is on stderr");
-      assert.equal(formatEpTable(result).split("\n").length, 4);
-      assert.ok(result.texts.long.segments > result.texts.short.segments);
-      assert.ok(result.texts.long.audio_ms > result.texts.short.audio_ms);
-      const [wasm, fp16] = result.configs;
-      assert.equal(wasm.name, "wasm");
-      assert.equal(fp16.name, "wasm-fp16");
-      for (const config of [wasm, fp16]) {
-        for (
-          const value of [config.load_ms, config.texts?.short.ms_p50, config.texts?.long.rtf_p50]
-        ) {
-          assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${value}`);
-        }
+    await using dir = await createTempDir("bench_ep_test_");
+    const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
+      "--configs",
+      "wasm,wasm-fp16",
+      "--rounds",
+      "1",
+      "--results-dir",
+      dir.path,
+    ]);
+    assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
+    const result: EpBenchResult = JSON.parse(stdout);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir.path)].map((entry) => entry.name),
+      [epResultFileName(result)],
+    );
+    assert.match(stderr, /wasm-fp16 /, "the table is on stderr");
+    assert.equal(formatEpTable(result).split("\n").length, 4);
+    assert.ok(result.texts.long.segments > result.texts.short.segments);
+    assert.ok(result.texts.long.audio_ms > result.texts.short.audio_ms);
+    const [wasm, fp16] = result.configs;
+    assert.equal(wasm.name, "wasm");
+    assert.equal(fp16.name, "wasm-fp16");
+    for (const config of [wasm, fp16]) {
+      for (
+        const value of [config.load_ms, config.texts?.short.ms_p50, config.texts?.long.rtf_p50]
+      ) {
+        assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${value}`);
       }
-      assert.equal(wasm.texts?.long.speedup_vs_wasm, 1);
-      assert.deepEqual(wasm.accuracy, { max_abs_diff: 0, snr_db: null });
-      // onnxruntime's CPU kernels compute the float16 voice in float32: the rounding of the
-      // weights alone sets its error.
-      assert.ok(fp16.accuracy!.snr_db! > 40, `float16 on WASM: ${fp16.accuracy!.snr_db} dB`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
     }
+    assert.equal(wasm.texts?.long.speedup_vs_wasm, 1);
+    assert.deepEqual(wasm.accuracy, { max_abs_diff: 0, snr_db: null });
+    // onnxruntime's CPU kernels compute the float16 voice in float32: the rounding of the
+    // weights alone sets its error.
+    assert.ok(fp16.accuracy!.snr_db! > 40, `float16 on WASM: ${fp16.accuracy!.snr_db} dB`);
   },
 });
 
@@ -98,43 +95,39 @@ Deno.test({
   name: "bench:ep runs another Piper voice on every provider there is, and skips float16",
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "bench_ep_test_" });
-    try {
-      const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
-        "--voice",
-        "en_US-tiny-low",
-        "--voices-dir",
-        FIXTURE_VOICES,
-        "--configs",
-        "wasm,webgpu,webgpu-cpu-output,webgpu-fp16",
-        "--rounds",
-        "1",
-        "--results-dir",
-        dir,
-      ]);
-      assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
-      const result: EpBenchResult = JSON.parse(stdout);
-      assert.deepEqual(result.voices, { fp32: "en_US-tiny-low", fp16: null });
-      assert.match(epResultFileName(result), /-en_US-tiny-low\.json$/);
-      const byName = Object.fromEntries(result.configs.map((config) => [config.name, config]));
-      assert.match(byName["webgpu-fp16"].skipped ?? "", /no float16 variant|no WebGPU adapter/);
-      for (const name of ["webgpu", "webgpu-cpu-output"]) {
-        const config = byName[name];
-        if (!result.adapter.name) {
-          assert.ok(ALLOW_NO_WEBGPU, "no WebGPU adapter (TTS_ALLOW_NO_WEBGPU=1 lets this pass)");
-          assert.match(config.skipped ?? "", /no WebGPU adapter/);
-          continue;
-        }
-        // On any adapter (Mesa's software one in CI) both read-backs give WASM's samples.
-        assert.equal(config.skipped, undefined, `${name}: ${config.skipped}`);
-        assert.ok(config.texts!.long.ms_p50 > 0);
-        assert.ok(
-          config.accuracy!.max_abs_diff < 1e-4,
-          `${name}: ${config.accuracy!.max_abs_diff}`,
-        );
+    await using dir = await createTempDir("bench_ep_test_");
+    const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
+      "--voice",
+      "en_US-tiny-low",
+      "--voices-dir",
+      FIXTURE_VOICES,
+      "--configs",
+      "wasm,webgpu,webgpu-cpu-output,webgpu-fp16",
+      "--rounds",
+      "1",
+      "--results-dir",
+      dir.path,
+    ]);
+    assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
+    const result: EpBenchResult = JSON.parse(stdout);
+    assert.deepEqual(result.voices, { fp32: "en_US-tiny-low", fp16: null });
+    assert.match(epResultFileName(result), /-en_US-tiny-low\.json$/);
+    const byName = Object.fromEntries(result.configs.map((config) => [config.name, config]));
+    assert.match(byName["webgpu-fp16"].skipped ?? "", /no float16 variant|no WebGPU adapter/);
+    for (const name of ["webgpu", "webgpu-cpu-output"]) {
+      const config = byName[name];
+      if (!result.adapter.name) {
+        assert.ok(ALLOW_NO_WEBGPU, "no WebGPU adapter (TTS_ALLOW_NO_WEBGPU=1 lets this pass)");
+        assert.match(config.skipped ?? "", /no WebGPU adapter/);
+        continue;
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+      // On any adapter (Mesa's software one in CI) both read-backs give WASM's samples.
+      assert.equal(config.skipped, undefined, `${name}: ${config.skipped}`);
+      assert.ok(config.texts!.long.ms_p50 > 0);
+      assert.ok(
+        config.accuracy!.max_abs_diff < 1e-4,
+        `${name}: ${config.accuracy!.max_abs_diff}`,
+      );
     }
   },
 });

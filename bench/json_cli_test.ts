@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { usageError } from "./cli_args.ts";
 import { type JsonCli, type JsonCliOptions, runJsonCli } from "./json_cli.ts";
+import { createTempDir } from "../tests/support/temp_dir.ts";
 
 interface Options extends JsonCliOptions {
   readonly fail: boolean;
@@ -31,19 +32,15 @@ function cli(dir: string): JsonCli<Options, Result> {
 }
 
 Deno.test("runJsonCli prints, keeps the dated file and the --json copy, and exits as told", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "json_cli_test_" });
-  try {
-    const printed: string[] = [];
-    const output = { print: (json: string) => Promise.resolve(void printed.push(json)) };
-    assert.equal(await runJsonCli(cli(dir), [], output), 0);
-    assert.deepEqual(JSON.parse(printed[0]), { value: 42, ok: true });
-    assert.equal(await Deno.readTextFile(`${dir}/results/demo-42.json`), printed[0]);
+  await using dir = await createTempDir("json_cli_test_");
+  const printed: string[] = [];
+  const output = { print: (json: string) => Promise.resolve(void printed.push(json)) };
+  assert.equal(await runJsonCli(cli(dir.path), [], output), 0);
+  assert.deepEqual(JSON.parse(printed[0]), { value: 42, ok: true });
+  assert.equal(await Deno.readTextFile(`${dir.path}/results/demo-42.json`), printed[0]);
 
-    assert.equal(await runJsonCli(cli(dir), ["--json"], output), 3, "the CLI's own exit code");
-    assert.equal(await Deno.readTextFile(`${dir}/extra.json`), printed[1]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  assert.equal(await runJsonCli(cli(dir.path), ["--json"], output), 3, "the CLI's own exit code");
+  assert.equal(await Deno.readTextFile(`${dir.path}/extra.json`), printed[1]);
 });
 
 Deno.test("runJsonCli: --help exits 0, wrong flags 2, a failed run 1, printing nothing", async () => {

@@ -13,6 +13,7 @@ import {
   LOAD_TEST_VOICE_ID,
   loadTestMacsPerSecond,
 } from "./load_test_voice.ts";
+import { createTempDir } from "../tests/support/temp_dir.ts";
 
 const LESSAC_LOW = new URL(
   "../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
@@ -38,42 +39,38 @@ Deno.test("the load-test model is the same bytes on every build", () => {
 });
 
 Deno.test("the load-test voice loads as a Piper voice and speaks in time with its ids", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "load-test-voice-" });
-  try {
-    assert.deepEqual(await ensureLoadTestVoice(dir, LESSAC_LOW), [LOAD_TEST_VOICE_ID]);
-    const modified = (await Deno.stat(`${dir}/${LOAD_TEST_VOICE_ID}.onnx`)).mtime;
-    // A second call finds it there and writes nothing.
-    await ensureLoadTestVoice(dir, LESSAC_LOW);
-    assert.deepEqual((await Deno.stat(`${dir}/${LOAD_TEST_VOICE_ID}.onnx`)).mtime, modified);
+  await using dir = await createTempDir("load-test-voice-");
+  assert.deepEqual(await ensureLoadTestVoice(dir.path, LESSAC_LOW), [LOAD_TEST_VOICE_ID]);
+  const modified = (await Deno.stat(`${dir.path}/${LOAD_TEST_VOICE_ID}.onnx`)).mtime;
+  // A second call finds it there and writes nothing.
+  await ensureLoadTestVoice(dir.path, LESSAC_LOW);
+  assert.deepEqual((await Deno.stat(`${dir.path}/${LOAD_TEST_VOICE_ID}.onnx`)).mtime, modified);
 
-    const descriptor = await new ModelStore(dir).resolve(LOAD_TEST_VOICE_ID);
-    assert.ok(descriptor?.modelPath && descriptor.configPath, "the store finds the voice");
-    const voice = await piperAdapter.load({
-      id: LOAD_TEST_VOICE_ID,
-      family: "piper",
-      modelPath: descriptor.modelPath,
-      configPath: descriptor.configPath,
-      executionProvider: "wasm",
-    });
-    try {
-      assert.equal(voice.info.sampleRate, LOAD_TEST_SAMPLE_RATE);
-      const segment = await voice.prepare("Hello there.", { speed: 1 });
-      const samplesPerId = LOAD_TEST_FRAMES_PER_ID * LOAD_TEST_HOP;
-      const normal = await voice.infer(segment, { speed: 1 });
-      assert.equal(normal.length, segment.ids.length * samplesPerId);
-      // Half speed holds each id twice as long.
-      const slow = await voice.infer(segment, { speed: 0.5 });
-      assert.equal(slow.length, 2 * normal.length);
-      let peak = 0;
-      for (const sample of normal) peak = Math.max(peak, Math.abs(sample));
-      assert.ok(peak > 0.05 && peak <= 0.5, `peak ${peak}`);
-      // Deterministic: the same ids give the same samples.
-      assert.deepEqual(await voice.infer(segment, { speed: 1 }), normal);
-    } finally {
-      await voice.dispose();
-    }
+  const descriptor = await new ModelStore(dir.path).resolve(LOAD_TEST_VOICE_ID);
+  assert.ok(descriptor?.modelPath && descriptor.configPath, "the store finds the voice");
+  const voice = await piperAdapter.load({
+    id: LOAD_TEST_VOICE_ID,
+    family: "piper",
+    modelPath: descriptor.modelPath,
+    configPath: descriptor.configPath,
+    executionProvider: "wasm",
+  });
+  try {
+    assert.equal(voice.info.sampleRate, LOAD_TEST_SAMPLE_RATE);
+    const segment = await voice.prepare("Hello there.", { speed: 1 });
+    const samplesPerId = LOAD_TEST_FRAMES_PER_ID * LOAD_TEST_HOP;
+    const normal = await voice.infer(segment, { speed: 1 });
+    assert.equal(normal.length, segment.ids.length * samplesPerId);
+    // Half speed holds each id twice as long.
+    const slow = await voice.infer(segment, { speed: 0.5 });
+    assert.equal(slow.length, 2 * normal.length);
+    let peak = 0;
+    for (const sample of normal) peak = Math.max(peak, Math.abs(sample));
+    assert.ok(peak > 0.05 && peak <= 0.5, `peak ${peak}`);
+    // Deterministic: the same ids give the same samples.
+    assert.deepEqual(await voice.infer(segment, { speed: 1 }), normal);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await voice.dispose();
   }
 });
 
@@ -98,11 +95,7 @@ Deno.test("the float16 load-test voice keeps Piper's float32 interface at half t
   // Every operator has a WebGPU kernel in onnxruntime-web 1.30 (a Sum would run on the CPU).
   assert.ok(!full.graph!.node!.some((node) => node.opType === "Sum"));
 
-  const dir = await Deno.makeTempDir({ prefix: "load-test-fp16-" });
-  try {
-    assert.equal(await ensureLoadTestFp16Voice(dir, LESSAC_LOW), LOAD_TEST_FP16_VOICE_ID);
-    assert.ok(await new ModelStore(dir).resolve(LOAD_TEST_FP16_VOICE_ID), "the store finds it");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await createTempDir("load-test-fp16-");
+  assert.equal(await ensureLoadTestFp16Voice(dir.path, LESSAC_LOW), LOAD_TEST_FP16_VOICE_ID);
+  assert.ok(await new ModelStore(dir.path).resolve(LOAD_TEST_FP16_VOICE_ID), "the store finds it");
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { runDenoScript } from "../tests/support/child_process.ts";
 import { failuresOf, type SoakResult } from "./soak.ts";
+import { createTempDir } from "../tests/support/temp_dir.ts";
 
 const SOAK = new URL("./soak.ts", import.meta.url).pathname;
 
@@ -14,58 +15,54 @@ Deno.test({
   name: "a short soak (3 sessions, 15 s) passes: no gaps, one final per utterance, no errors",
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "soak_test_" });
-    try {
-      const jsonPath = `${dir}/soak.json`;
-      const { code, stdout, stderr } = await runDenoScript(SOAK, [
-        "--sessions",
-        "3",
-        "--duration-s",
-        "15",
-        "--json",
-        jsonPath,
-      ]);
-      assert.equal(code, 0, `soak failed:\n${stderr}\n${stdout}`);
-      assert.match(stderr, /PASS/, "the summary is on stderr");
-      const result: SoakResult = JSON.parse(stdout);
-      assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
+    await using dir = await createTempDir("soak_test_");
+    const jsonPath = `${dir.path}/soak.json`;
+    const { code, stdout, stderr } = await runDenoScript(SOAK, [
+      "--sessions",
+      "3",
+      "--duration-s",
+      "15",
+      "--json",
+      jsonPath,
+    ]);
+    assert.equal(code, 0, `soak failed:\n${stderr}\n${stdout}`);
+    assert.match(stderr, /PASS/, "the summary is on stderr");
+    const result: SoakResult = JSON.parse(stdout);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
 
-      assert.equal(result.ok, true);
-      assert.deepEqual(result.failures, []);
-      assert.equal(result.sessions, 3);
-      assert.equal(result.voice, "espeak-en-us");
-      assert.ok(Number.isInteger(result.seed));
-      assert.equal(result.frames.sequence_gaps, 0);
-      assert.equal(result.utterances.bad_finals, 0);
-      assert.equal(result.utterances.stalled, 0);
-      assert.equal(result.errors.total, 0);
-      assert.deepEqual(result.errors.by_code, {});
-      assert.deepEqual(result.errors.refusals, {});
-      assert.equal(result.frames.malformed, 0);
-      assert.equal(result.frames.stray, 0);
-      assert.equal(result.worker.exit_code, 0);
-      assert.equal(result.worker.error_logs, 0);
-      assert.equal(result.sessions_left_open, 0);
-      assert.deepEqual(result.problems, []);
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.failures, []);
+    assert.equal(result.sessions, 3);
+    assert.equal(result.voice, "espeak-en-us");
+    assert.ok(Number.isInteger(result.seed));
+    assert.equal(result.frames.sequence_gaps, 0);
+    assert.equal(result.utterances.bad_finals, 0);
+    assert.equal(result.utterances.stalled, 0);
+    assert.equal(result.errors.total, 0);
+    assert.deepEqual(result.errors.by_code, {});
+    assert.deepEqual(result.errors.refusals, {});
+    assert.equal(result.frames.malformed, 0);
+    assert.equal(result.frames.stray, 0);
+    assert.equal(result.worker.exit_code, 0);
+    assert.equal(result.worker.error_logs, 0);
+    assert.equal(result.sessions_left_open, 0);
+    assert.deepEqual(result.problems, []);
 
-      assert.ok(result.frames.received > 0, "frames arrived");
-      assert.equal(result.frames.worker_sent, result.frames.received, "every sent frame arrived");
-      assert.ok(result.rounds >= 3, `each session ran at least one round: ${result.rounds}`);
-      assert.ok(result.utterances.total >= result.rounds);
-      const byKind = Object.values(result.utterances.by_kind).reduce((a, b) => a + b, 0);
-      assert.equal(byKind, result.utterances.total);
-      assert.ok(result.elapsed_s >= 15, `ran for the duration: ${result.elapsed_s} s`);
-      assert.equal(result.jitter_ms.n, result.frames.received, "one jitter sample per frame");
-      assert.ok(result.jitter_ms.p95 >= result.jitter_ms.p50 && result.jitter_ms.p50 >= 0);
-      assert.ok(result.jitter_ms.max >= result.jitter_ms.p99);
-      assert.ok(result.rss_mb.start > 0 && result.rss_mb.end > 0, JSON.stringify(result.rss_mb));
-      assert.ok(result.rss_mb.peak >= Math.max(result.rss_mb.start, result.rss_mb.end));
-      assert.ok(
-        result.rss_mb.timeline.length >= 10 && result.rss_mb.timeline.every((mb) => mb > 0),
-      );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    assert.ok(result.frames.received > 0, "frames arrived");
+    assert.equal(result.frames.worker_sent, result.frames.received, "every sent frame arrived");
+    assert.ok(result.rounds >= 3, `each session ran at least one round: ${result.rounds}`);
+    assert.ok(result.utterances.total >= result.rounds);
+    const byKind = Object.values(result.utterances.by_kind).reduce((a, b) => a + b, 0);
+    assert.equal(byKind, result.utterances.total);
+    assert.ok(result.elapsed_s >= 15, `ran for the duration: ${result.elapsed_s} s`);
+    assert.equal(result.jitter_ms.n, result.frames.received, "one jitter sample per frame");
+    assert.ok(result.jitter_ms.p95 >= result.jitter_ms.p50 && result.jitter_ms.p50 >= 0);
+    assert.ok(result.jitter_ms.max >= result.jitter_ms.p99);
+    assert.ok(result.rss_mb.start > 0 && result.rss_mb.end > 0, JSON.stringify(result.rss_mb));
+    assert.ok(result.rss_mb.peak >= Math.max(result.rss_mb.start, result.rss_mb.end));
+    assert.ok(
+      result.rss_mb.timeline.length >= 10 && result.rss_mb.timeline.every((mb) => mb > 0),
+    );
   },
 });
 

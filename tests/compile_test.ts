@@ -11,6 +11,7 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
 import { createTtsClient } from "../src/rpc/client.ts";
 import { TTS_PROTO_PATH } from "../src/rpc/proto.ts";
 import { speak } from "./support/synthesis_client.ts";
+import { createTempDir } from "./support/temp_dir.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SCRIPT = `${ROOT}scripts/compile.sh`;
@@ -80,50 +81,46 @@ Deno.test({
   name: "compiled binary: starts on a free port and speaks (needs DENORT_BIN=denort)",
   ignore: DENORT === undefined,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "tts-compiled-" });
-    const binary = `${dir}/tts-worker`;
-    try {
-      const built = await runScript([binary], { DENORT_BIN: DENORT! });
-      assert.equal(built.code, 0, built.output);
-      const child = new Deno.Command(binary, {
-        args: ["--host", "127.0.0.1", "--port", "0", "--models-dir", `${ROOT}models`],
-        env: { XDG_RUNTIME_DIR: "/tmp" },
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      let port = 0;
-      let buffered = "";
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      const deadline = Date.now() + 60_000;
-      while (port === 0 && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffered += value;
-        for (const line of buffered.split("\n")) {
-          if (line.includes('"msg":"ready"')) port = JSON.parse(line).port;
-        }
+    await using dir = await createTempDir("tts-compiled-");
+    const binary = `${dir.path}/tts-worker`;
+    const built = await runScript([binary], { DENORT_BIN: DENORT! });
+    assert.equal(built.code, 0, built.output);
+    const child = new Deno.Command(binary, {
+      args: ["--host", "127.0.0.1", "--port", "0", "--models-dir", `${ROOT}models`],
+      env: { XDG_RUNTIME_DIR: "/tmp" },
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    let port = 0;
+    let buffered = "";
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const deadline = Date.now() + 60_000;
+    while (port === 0 && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += value;
+      for (const line of buffered.split("\n")) {
+        if (line.includes('"msg":"ready"')) port = JSON.parse(line).port;
       }
-      const draining = (async () => {
-        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-      })();
+    }
+    const draining = (async () => {
+      while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+    })();
+    try {
+      assert.ok(port > 0, `no ready line:\n${buffered}`);
+      const client = createTtsClient(`127.0.0.1:${port}`);
       try {
-        assert.ok(port > 0, `no ready line:\n${buffered}`);
-        const client = createTtsClient(`127.0.0.1:${port}`);
-        try {
-          const { frames, error } = await speak(client, "compiled", "Hello from one binary.");
-          assert.equal(error, undefined);
-          assert.ok(frames.length > 10, `${frames.length} frames`);
-          assert.equal(frames.filter((frame) => frame.is_final).length, 1);
-        } finally {
-          client.close();
-        }
+        const { frames, error } = await speak(client, "compiled", "Hello from one binary.");
+        assert.equal(error, undefined);
+        assert.ok(frames.length > 10, `${frames.length} frames`);
+        assert.equal(frames.filter((frame) => frame.is_final).length, 1);
       } finally {
-        child.kill("SIGTERM");
-        await child.status;
-        await draining;
+        client.close();
       }
     } finally {
-      await Deno.remove(dir, { recursive: true });
+      child.kill("SIGTERM");
+      await child.status;
+      await draining;
     }
   },
 });

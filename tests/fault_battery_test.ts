@@ -11,6 +11,7 @@ import type { TtsClient } from "../src/rpc/client.ts";
 import { startTestWorker, type TestWorker } from "./support/worker_process.ts";
 import { Bystander, type CallError, StreamProbe } from "./support/stream_probe.ts";
 import { sleep } from "./support/sleep.ts";
+import { createTempDir } from "./support/temp_dir.ts";
 
 const FIXTURE_VOICES = new URL("./fixtures/voices/", import.meta.url).pathname;
 const TINY = "en_US-tiny-low";
@@ -136,15 +137,15 @@ async function writeAll(
 }
 
 Deno.test("fault battery: bad input and faults get clear answers; a bystander is unharmed", async (t) => {
-  const modelsDir = await Deno.makeTempDir({ prefix: "tts-fault-battery-" });
+  await using modelsDir = await createTempDir("tts-fault-battery-");
   for (const entry of Deno.readDirSync(FIXTURE_VOICES)) {
-    await Deno.copyFile(`${FIXTURE_VOICES}${entry.name}`, `${modelsDir}/${entry.name}`);
+    await Deno.copyFile(`${FIXTURE_VOICES}${entry.name}`, `${modelsDir.path}/${entry.name}`);
   }
-  const tinyOnnx = await Deno.readFile(`${modelsDir}/${TINY}.onnx`);
-  const tinyConfig = await Deno.readTextFile(`${modelsDir}/${TINY}.onnx.json`);
+  const tinyOnnx = await Deno.readFile(`${modelsDir.path}/${TINY}.onnx`);
+  const tinyConfig = await Deno.readTextFile(`${modelsDir.path}/${TINY}.onnx.json`);
   const worker: TestWorker = await startTestWorker([
     "--models-dir",
-    modelsDir,
+    modelsDir.path,
     "--max-sessions",
     "64",
   ]);
@@ -172,8 +173,8 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
     await warmHuge.waitForFrames(10, 30_000);
     assert.equal((await client.endSession("warm-up-huge")).success, true);
     await warmHuge.waitForEnd();
-    await Deno.writeFile(`${modelsDir}/en_US-warmup-low.onnx`, tinyOnnx.slice(0, 100));
-    await Deno.writeTextFile(`${modelsDir}/en_US-warmup-low.onnx.json`, tinyConfig);
+    await Deno.writeFile(`${modelsDir.path}/en_US-warmup-low.onnx`, tinyOnnx.slice(0, 100));
+    await Deno.writeTextFile(`${modelsDir.path}/en_US-warmup-low.onnx.json`, tinyConfig);
     assert.equal((await client.loadModel("en_US-warmup-low")).success, false);
     await sleep(1000); // the failed load's Worker is gone and its memory released
     const rssBefore = await residentBytes(pid);
@@ -356,8 +357,8 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
         "..%2F..%2Fetc%2Fpasswd",
         "..",
         "/etc/passwd",
-        `${modelsDir}/${TINY}`,
-        `${modelsDir}/${TINY}.onnx`,
+        `${modelsDir.path}/${TINY}`,
+        `${modelsDir.path}/${TINY}.onnx`,
         `./${TINY}`,
         `${TINY}/../${TINY}`,
         "C:\\Windows\\system32",
@@ -507,13 +508,13 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
       const busy = await client.unloadModel(TINY);
       assert.equal(busy.success, false);
       assert.match(busy.message, /is used by live sessions: s-tiny-voice; end them first/);
-      await Deno.writeFile(`${modelsDir}/${TINY}.onnx`, tinyOnnx.slice(0, 100));
+      await Deno.writeFile(`${modelsDir.path}/${TINY}.onnx`, tinyOnnx.slice(0, 100));
       try {
         const reload = await client.control("s-tiny-voice", "RELOAD");
         assert.equal(reload.success, false);
         assert.match(reload.message, new RegExp(`reload of "${TINY}" failed: .+`));
       } finally {
-        await Deno.writeFile(`${modelsDir}/${TINY}.onnx`, tinyOnnx);
+        await Deno.writeFile(`${modelsDir.path}/${TINY}.onnx`, tinyOnnx);
       }
       // The utterance in flight (if still speaking) and the next one use the resident voice.
       probe.call.write({
@@ -538,8 +539,8 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
         ["en_US-truncated-low", tinyOnnx.slice(0, Math.floor(tinyOnnx.byteLength / 2))],
       ];
       for (const [id, bytes] of cases) {
-        await Deno.writeFile(`${modelsDir}/${id}.onnx`, bytes);
-        await Deno.writeTextFile(`${modelsDir}/${id}.onnx.json`, tinyConfig);
+        await Deno.writeFile(`${modelsDir.path}/${id}.onnx`, bytes);
+        await Deno.writeTextFile(`${modelsDir.path}/${id}.onnx.json`, tinyConfig);
         const loaded = await client.loadModel(id);
         assert.equal(loaded.success, false, `${id}: ${loaded.message}`);
         assert.match(loaded.message, new RegExp(`model "${id}" could not be loaded: .+`));
@@ -638,7 +639,6 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
     });
   } finally {
     const code = await worker.stop();
-    await Deno.remove(modelsDir, { recursive: true });
     assert.equal(code, 0, "worker exits 0 on SIGTERM");
   }
 });

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { runCommand, type ScriptRun } from "./support/child_process.ts";
 import { startTestWorker } from "./support/worker_process.ts";
+import { createTempDir } from "./support/temp_dir.ts";
 
 /** Debian's interpreter, whose dist-packages hold python3-grpcio (not a pyenv one on PATH). */
 const PYTHON = "/usr/bin/python3";
@@ -155,16 +156,16 @@ function assertStatus(outcome: Outcome, code: string, what: string): void {
 
 Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol", async (t) => {
   await assertPythonGrpcInstalled();
-  const modelsDir = await Deno.makeTempDir({ prefix: "python_client_models_" });
-  const outDir = await Deno.makeTempDir({ prefix: "python_client_out_" });
-  const worker = await startTestWorker(["--models-dir", modelsDir]);
+  await using modelsDir = await createTempDir("python_client_models_");
+  await using outDir = await createTempDir("python_client_out_");
+  const worker = await startTestWorker(["--models-dir", modelsDir.path]);
   try {
     let fullFrames = 0;
 
     await t.step(
       "the example streams text fragments and gets gap-free frames",
       async () => {
-        const wavPath = `${outDir}/speech.wav`;
+        const wavPath = `${outDir.path}/speech.wav`;
         const summary = parseJson<OrchestratorSummary>(
           await runPython([
             ORCHESTRATOR,
@@ -221,7 +222,7 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
           "--address",
           worker.address,
           "--out",
-          `${outDir}/barge_in.wav`,
+          `${outDir.path}/barge_in.wav`,
           "--interval-ms",
           "0",
           "--barge-in-after-ms",
@@ -320,8 +321,6 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
     });
   } finally {
     const code = await worker.stop();
-    await Deno.remove(modelsDir, { recursive: true });
-    await Deno.remove(outDir, { recursive: true });
     assert.equal(code, 0, "worker exits 0 on SIGTERM");
   }
 });

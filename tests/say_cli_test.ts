@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { runDenoScript, type ScriptRun } from "./support/child_process.ts";
 import { startTestWorker } from "./support/worker_process.ts";
+import { createTempDir } from "./support/temp_dir.ts";
 
 const SAY = new URL("../src/cli/say.ts", import.meta.url).pathname;
 
@@ -14,9 +15,9 @@ function runSay(args: string[]): Promise<ScriptRun> {
 
 Deno.test("say writes a WAV of the worker's speech", async () => {
   const worker = await startTestWorker();
-  const dir = await Deno.makeTempDir();
+  await using dir = await createTempDir("say_cli_test_");
   try {
-    const out = `${dir}/hello.wav`;
+    const out = `${dir.path}/hello.wav`;
     const result = await runSay([
       "Hello world. This is a test.",
       "--address",
@@ -39,7 +40,6 @@ Deno.test("say writes a WAV of the worker's speech", async () => {
     const samples = new Int16Array(wav.buffer, 44, frames * 960);
     assert.ok(samples.some((s) => Math.abs(s) > 3000), "the WAV holds sound, not silence");
   } finally {
-    await Deno.remove(dir, { recursive: true });
     assert.equal(await worker.stop(), 0);
   }
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { runDenoScript, type ScriptRun } from "../../tests/support/child_process.ts";
 import type { DownloadProgress } from "../models/download.ts";
 import { formatBytes, formatProgressLine, ProgressBar, runModelsCli } from "./models.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 const CLI = new URL("./models.ts", import.meta.url).pathname;
 const CHUNK = 32 * 1024;
@@ -176,10 +177,10 @@ Deno.test("models CLI end to end: pull from a local server, list, verify", async
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
-  const dir = await Deno.makeTempDir({ prefix: "models_cli_test_" });
+  await using dir = await createTempDir("models_cli_test_");
   try {
-    const catalog = join(dir, "catalog.json");
-    const modelsDir = join(dir, "models");
+    const catalog = join(dir.path, "catalog.json");
+    const modelsDir = join(dir.path, "models");
     await writeCatalog(catalog, model, config);
 
     const pull = await runCli(["pull", "xx_XX-cli-low", "--catalog", catalog], {
@@ -212,7 +213,6 @@ Deno.test("models CLI end to end: pull from a local server, list, verify", async
     assert.match(unknown.stderr, /unknown model id "nope"[\s\S]*Known ids: xx_XX-cli-low/);
   } finally {
     await server.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -222,10 +222,10 @@ Deno.test("models CLI: a hash mismatch or a 404 exits 1 and keeps nothing", asyn
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
-  const dir = await Deno.makeTempDir({ prefix: "models_cli_test_" });
+  await using dir = await createTempDir("models_cli_test_");
   try {
-    const catalog = join(dir, "catalog.json");
-    const modelsDir = join(dir, "models");
+    const catalog = join(dir.path, "catalog.json");
+    const modelsDir = join(dir.path, "models");
     const wrong = "0".repeat(64);
     await writeCatalog(catalog, model, config, wrong);
     const common = ["--catalog", catalog, "--models-dir", modelsDir];
@@ -250,6 +250,5 @@ Deno.test("models CLI: a hash mismatch or a 404 exits 1 and keeps nothing", asyn
     assert.match(missing.stderr, /not at that address/);
   } finally {
     await server.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });

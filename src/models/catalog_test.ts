@@ -11,6 +11,7 @@ import {
   parseCatalog,
   validateModelId,
 } from "./catalog.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 /** The team's shared folder beside the repository (optional: the medium config lives only there). */
 const SHARED_CONFIGS = new URL("../../../shared/models/piper-configs", import.meta.url).pathname;
@@ -213,18 +214,14 @@ Deno.test("a null sha256 is accepted (a digest that could not be found)", async 
 });
 
 Deno.test("loadCatalog reports missing files and invalid JSON with the path", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const missing = join(dir, "nope.json");
-    await assert.rejects(() => loadCatalog(missing), (e: unknown) => {
-      assert.ok(e instanceof CatalogError);
-      assert.match(e.message, /nope\.json: file not found/);
-      return true;
-    });
-    const broken = join(dir, "broken.json");
-    await Deno.writeTextFile(broken, '{"schema_version": 1, "voices": [');
-    await assert.rejects(() => loadCatalog(broken), /broken\.json is not valid JSON/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await createTempDir("catalog_test_");
+  const missing = join(dir.path, "nope.json");
+  await assert.rejects(() => loadCatalog(missing), (e: unknown) => {
+    assert.ok(e instanceof CatalogError);
+    assert.match(e.message, /nope\.json: file not found/);
+    return true;
+  });
+  const broken = join(dir.path, "broken.json");
+  await Deno.writeTextFile(broken, '{"schema_version": 1, "voices": [');
+  await assert.rejects(() => loadCatalog(broken), /broken\.json is not valid JSON/);
 });

@@ -9,6 +9,7 @@ import {
   pullModel,
 } from "./download.ts";
 import { ModelStore } from "./model_store.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -115,12 +116,8 @@ async function fixture(
 }
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "download_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await createTempDir("download_test_");
+  await fn(dir.path);
 }
 
 async function listDir(dir: string): Promise<string[]> {

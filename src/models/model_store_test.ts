@@ -9,6 +9,7 @@ import {
   ModelVerificationError,
   validateModelId,
 } from "./model_store.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 /** A Piper voice config with the fields the store reads (real layout, trimmed map). */
 function piperConfig(sampleRate: number, speakers = 1, languageCode = "en_US"): string {
@@ -69,12 +70,8 @@ function catalogWith(
 }
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "model_store_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await createTempDir("model_store_test_");
+  await fn(dir.path);
 }
 
 function byId(models: readonly ModelDescriptor[], id: string): ModelDescriptor | undefined {

@@ -7,17 +7,18 @@ import { SessionRegistry } from "../session/session_registry.ts";
 import { WorkerMetrics } from "../session/worker_metrics.ts";
 import { HEALTH_SERVICES, startServer } from "./server.ts";
 import { TtsService } from "./tts_service.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 Deno.test("health is NOT_SERVING until setServing(true), for '' and tts.TTSService", async () => {
   const residency = new ModelResidency(
     () => Promise.reject(new Error("no models in this test")),
     () => Promise.reject(new Error("no models in this test")),
   );
-  const modelsDir = await Deno.makeTempDir();
+  await using modelsDir = await createTempDir("server_test_models_");
   const service = new TtsService({
     sessions: new SessionRegistry(1),
     residency,
-    store: new ModelStore(modelsDir),
+    store: new ModelStore(modelsDir.path),
     metrics: new WorkerMetrics(),
     log: createLogger("silent"),
     executionProvider: "wasm",
@@ -37,6 +38,5 @@ Deno.test("health is NOT_SERVING until setServing(true), for '' and tts.TTSServi
     assert.equal((await checkHealth(address, "no.Such", 2000)).status, "UNREACHABLE");
   } finally {
     await server.shutdown(500);
-    await Deno.remove(modelsDir, { recursive: true });
   }
 });

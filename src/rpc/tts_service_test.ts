@@ -6,6 +6,7 @@ import { ModelStore } from "../models/model_store.ts";
 import { SessionRegistry } from "../session/session_registry.ts";
 import { WorkerMetrics } from "../session/worker_metrics.ts";
 import { sleep } from "../../tests/support/sleep.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
 import { TtsService } from "./tts_service.ts";
 
 /** A built-in-family voice whose `prepare` (StartSession's language check) takes 50 ms. */
@@ -34,35 +35,31 @@ Deno.test("TtsService: an UnloadModel while StartSession checks its options does
     () => Promise.resolve(slowPrepareVoice()),
   );
   const sessions = new SessionRegistry(4);
-  const modelsDir = await Deno.makeTempDir({ prefix: "tts_service_test_" });
+  await using modelsDir = await createTempDir("tts_service_test_");
   const service = new TtsService({
     sessions,
     residency,
-    store: new ModelStore(modelsDir),
+    store: new ModelStore(modelsDir.path),
     metrics: new WorkerMetrics(),
     log: createLogger("silent", { pretty: false }),
     executionProvider: "wasm",
     defaultModel: "espeak-en-us",
   });
-  try {
-    await residency.load("espeak-en-us");
-    const starting = service.startSession({
-      session_id: "s1",
-      model_id: "espeak-en-us",
-      options: { language: "en-us" },
-    });
-    await sleep(10); // StartSession now waits on the voice's prepare()
-    const unloaded = await service.unloadModel({ model_id: "espeak-en-us" });
-    assert.equal(unloaded.success, true, unloaded.message);
-    const started = await starting;
-    assert.equal(started.success, true, started.message);
-    assert.equal(residency.isResident("espeak-en-us"), true, "the admitted session's model");
-    const lease = sessions.get("s1")!.leaseVoice();
-    lease.release();
-    const refused = await service.unloadModel({ model_id: "espeak-en-us" });
-    assert.equal(refused.success, false);
-    assert.match(refused.message, /used by live sessions: s1/);
-  } finally {
-    await Deno.remove(modelsDir, { recursive: true });
-  }
+  await residency.load("espeak-en-us");
+  const starting = service.startSession({
+    session_id: "s1",
+    model_id: "espeak-en-us",
+    options: { language: "en-us" },
+  });
+  await sleep(10); // StartSession now waits on the voice's prepare()
+  const unloaded = await service.unloadModel({ model_id: "espeak-en-us" });
+  assert.equal(unloaded.success, true, unloaded.message);
+  const started = await starting;
+  assert.equal(started.success, true, started.message);
+  assert.equal(residency.isResident("espeak-en-us"), true, "the admitted session's model");
+  const lease = sessions.get("s1")!.leaseVoice();
+  lease.release();
+  const refused = await service.unloadModel({ model_id: "espeak-en-us" });
+  assert.equal(refused.success, false);
+  assert.match(refused.message, /used by live sessions: s1/);
 });

@@ -7,6 +7,7 @@
  */
 
 import { encodeWav } from "./wav.ts";
+import { createTempDir } from "./temp_dir.ts";
 
 /** Where `pocketsphinx-en-us` installs its acoustic model, language model and dictionary. */
 export const POCKETSPHINX_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
@@ -20,46 +21,42 @@ export const POCKETSPHINX_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
  * @throws {Error} naming the Debian package to install when `sox` or PocketSphinx is missing.
  */
 export async function recognise(pcm: Int16Array, sampleRate: number): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "asr_" });
-  try {
-    const input = `${dir}/input.wav`;
-    const converted = `${dir}/16k.wav`;
-    await Deno.writeFile(input, encodeWav(pcm, sampleRate));
-    // Half a second of silence on either side helps PocketSphinx find where speech starts.
-    // -D: no dither, so the same audio always gives the same hypothesis.
-    await run("sox", [
-      "-D",
-      input,
-      "-r",
-      "16000",
-      "-c",
-      "1",
-      "-b",
-      "16",
-      "-e",
-      "signed-integer",
-      converted,
-      "pad",
-      "0.5",
-      "0.5",
-    ]);
-    const stdout = await run("pocketsphinx_continuous", [
-      "-infile",
-      converted,
-      "-hmm",
-      `${POCKETSPHINX_MODEL_DIR}/en-us`,
-      "-lm",
-      `${POCKETSPHINX_MODEL_DIR}/en-us.lm.bin`,
-      "-dict",
-      `${POCKETSPHINX_MODEL_DIR}/cmudict-en-us.dict`,
-      "-logfn",
-      "/dev/null",
-    ]);
-    return stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "").join(" ")
-      .toLowerCase();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await createTempDir("asr_");
+  const input = `${dir.path}/input.wav`;
+  const converted = `${dir.path}/16k.wav`;
+  await Deno.writeFile(input, encodeWav(pcm, sampleRate));
+  // Half a second of silence on either side helps PocketSphinx find where speech starts.
+  // -D: no dither, so the same audio always gives the same hypothesis.
+  await run("sox", [
+    "-D",
+    input,
+    "-r",
+    "16000",
+    "-c",
+    "1",
+    "-b",
+    "16",
+    "-e",
+    "signed-integer",
+    converted,
+    "pad",
+    "0.5",
+    "0.5",
+  ]);
+  const stdout = await run("pocketsphinx_continuous", [
+    "-infile",
+    converted,
+    "-hmm",
+    `${POCKETSPHINX_MODEL_DIR}/en-us`,
+    "-lm",
+    `${POCKETSPHINX_MODEL_DIR}/en-us.lm.bin`,
+    "-dict",
+    `${POCKETSPHINX_MODEL_DIR}/cmudict-en-us.dict`,
+    "-logfn",
+    "/dev/null",
+  ]);
+  return stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "").join(" ")
+    .toLowerCase();
 }
 
 const PACKAGES: Record<string, string> = {
