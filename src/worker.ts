@@ -84,6 +84,20 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     activeSessions: () => sessions.size,
     residentVoices,
   });
+  engineWorkers.onWorkerCrashed((_, replacement, error) => {
+    metrics.recordEngineWorkerCrash(replacement !== undefined);
+    // Its calls in flight failed (those utterances ended early); the other Workers serve on.
+    log.error(
+      {
+        error: error.message,
+        replaced: replacement !== undefined,
+        restarts: engineWorkers.restarts,
+      },
+      replacement
+        ? "engine worker crashed; a fresh one took its place and the voices load into it"
+        : "engine worker crashed; not replaced (too many crashes in a minute)",
+    );
+  });
   const service = new TtsService({
     sessions,
     residency,

@@ -1,14 +1,25 @@
 /**
  * The engine Workers of a process, seen from the main thread. Each {@linkcode EngineWorker} is one
  * Deno Worker (`engine_worker.ts`) that hosts any number of voices; an {@linkcode EngineWorkerPool}
- * is the fixed set of them that every resident voice shares. Sharing matters for memory: a
- * Worker's onnxruntime-web WebAssembly heap only grows, so a voice in Workers of its own would
- * pay for another runtime and another heap high-water mark, where a voice added to the shared
- * Workers pays for its weights.
+ * is the fixed number of them that every resident voice shares (a crashed one is replaced).
+ * Sharing matters for memory: a Worker's onnxruntime-web WebAssembly heap only grows, so a voice
+ * in Workers of its own would pay for another runtime and another heap high-water mark, where a
+ * voice added to the shared Workers pays for its weights.
  *
  * @module
  */
 import type { EngineReply, EngineRequest } from "./engine_worker_protocol.ts";
+
+/** The module every engine Worker runs unless told otherwise. */
+const ENGINE_WORKER_MODULE = new URL("./engine_worker.ts", import.meta.url);
+
+/** How an {@linkcode EngineWorker} is started. */
+export interface EngineWorkerOptions {
+  /** The Worker's module: `engine_worker.ts`, or a stand-in that wraps it (tests). */
+  readonly module?: URL;
+  /** Called once if the Worker crashes, after its calls in flight have been rejected. */
+  readonly onCrash?: (worker: EngineWorker, error: Error) => void;
+}
 
 type Pending = {
   resolve: (reply: EngineReply) => void;
@@ -29,11 +40,13 @@ export class EngineWorker {
   #nextVoice = 1;
   #closed = false;
 
-  /** Starts the Worker. */
-  constructor() {
-    this.#worker = new Worker(new URL("./engine_worker.ts", import.meta.url), {
-      type: "module",
-    });
+  /**
+   * Starts the Worker. An error that escapes the Worker's code (an engine's callback throwing, a
+   * lost GPU device) stops it: it is then {@linkcode EngineWorker.closed}, its calls in flight
+   * reject with `engine worker crashed: ...`, later calls reject at once, and `onCrash` is told.
+   */
+  constructor(options: EngineWorkerOptions = {}) {
+    this.#worker = new Worker(options.module ?? ENGINE_WORKER_MODULE, { type: "module" });
     this.#worker.onmessage = (event: MessageEvent<EngineReply>) => {
       const pending = this.#pending.get(event.data.id);
       if (!pending) return;
@@ -42,7 +55,12 @@ export class EngineWorker {
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      this.#failAll(new Error(`engine worker crashed: ${event.message}`));
+      if (this.#closed) return;
+      const error = new Error(`engine worker crashed: ${event.message}`);
+      this.#closed = true;
+      this.#worker.terminate();
+      this.#failAll(error);
+      options.onCrash?.(this, error);
     };
   }
 
@@ -106,31 +124,104 @@ export class EngineWorker {
   }
 }
 
-/** The engine Workers that every resident voice of a process shares. */
+/**
+ * Called when a Worker of the pool has crashed, with the fresh Worker that took its place (it
+ * holds no voice yet), or `undefined` when the pool has used up its restarts.
+ */
+export type WorkerCrashListener = (
+  crashed: EngineWorker,
+  replacement: EngineWorker | undefined,
+  error: Error,
+) => void;
+
+/** How an {@linkcode EngineWorkerPool} is started. */
+export interface EngineWorkerPoolOptions {
+  /** The Workers' module (see {@linkcode EngineWorkerOptions.module}). */
+  readonly module?: URL;
+  /** Most crashed Workers replaced in any {@linkcode RESTART_WINDOW_MS}; 0 replaces none. */
+  readonly maxRestarts?: number;
+}
+
+/** The window over which {@linkcode EngineWorkerPoolOptions.maxRestarts} counts. */
+export const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * The engine Workers that every resident voice of a process shares. A Worker that crashes is
+ * replaced by a fresh one at the same place, and the listeners are told, so that each voice can
+ * load itself into the replacement; so that a Worker crashing on every start cannot loop, at
+ * most `maxRestarts` (default 8) are replaced in any minute, and a crashed Worker beyond that
+ * stays closed.
+ */
 export class EngineWorkerPool {
-  /** The Workers, in a fixed order. */
-  readonly workers: readonly EngineWorker[];
+  #workers: EngineWorker[];
+  #module: URL | undefined;
+  #maxRestarts: number;
+  #restarts: number[] = [];
+  #restartsTotal = 0;
+  #listeners = new Set<WorkerCrashListener>();
+  #terminated = false;
 
   /**
    * Starts `size` Workers.
    * @throws {RangeError} unless `size` is a whole number of at least 1
    */
-  constructor(size: number) {
+  constructor(size: number, options: EngineWorkerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(
         `an engine worker pool needs a whole number of Workers, at least 1, got ${size}`,
       );
     }
-    this.workers = Array.from({ length: size }, () => new EngineWorker());
+    this.#module = options.module;
+    this.#maxRestarts = options.maxRestarts ?? 8;
+    this.#workers = Array.from({ length: size }, () => this.#start());
+  }
+
+  /** The Workers, in a fixed order (a replacement takes its crashed Worker's place). */
+  get workers(): readonly EngineWorker[] {
+    return this.#workers;
   }
 
   /** How many Workers. */
   get size(): number {
-    return this.workers.length;
+    return this.#workers.length;
   }
 
-  /** Stops every Worker. */
+  /** Crashed Workers replaced so far. */
+  get restarts(): number {
+    return this.#restartsTotal;
+  }
+
+  /** Calls `listener` whenever a Worker crashes (after replacing it); returns its unsubscribe. */
+  onWorkerCrashed(listener: WorkerCrashListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops every Worker; crashed ones are no longer replaced. */
   terminate(): void {
-    for (const worker of this.workers) worker.terminate();
+    this.#terminated = true;
+    for (const worker of this.#workers) worker.terminate();
+  }
+
+  #start(): EngineWorker {
+    return new EngineWorker({
+      module: this.#module,
+      onCrash: (crashed, error) => this.#replace(crashed, error),
+    });
+  }
+
+  #replace(crashed: EngineWorker, error: Error): void {
+    const index = this.#workers.indexOf(crashed);
+    if (this.#terminated || index < 0) return;
+    const now = performance.now();
+    this.#restarts = this.#restarts.filter((at) => now - at < RESTART_WINDOW_MS);
+    let replacement: EngineWorker | undefined;
+    if (this.#restarts.length < this.#maxRestarts) {
+      this.#restarts.push(now);
+      this.#restartsTotal++;
+      replacement = this.#start();
+      this.#workers[index] = replacement;
+    }
+    for (const listener of [...this.#listeners]) listener(crashed, replacement, error);
   }
 }

@@ -21,7 +21,7 @@ import type {
   VoiceModel,
   VoiceSource,
 } from "./engine.ts";
-import { EngineWorkerPool } from "./engine_worker_pool.ts";
+import { type EngineWorker, EngineWorkerPool } from "./engine_worker_pool.ts";
 import { probeWebGpu } from "./onnx_runtime.ts";
 import type { InferenceScheduler } from "./inference_scheduler.ts";
 import { WorkerVoice } from "./worker_voice.ts";
@@ -43,26 +43,51 @@ export interface WorkerVoicePoolOptions {
   readonly scheduler: InferenceScheduler;
 }
 
-/** A `VoiceModel` whose inference runs on a pool of Workers. Create it with {@linkcode loadWorkerVoicePool}. */
+/** What a {@linkcode WorkerVoicePool} needs to load itself into a Worker that replaced a crashed one. */
+export interface VoiceRecovery {
+  /** The Workers' pool, which replaces crashed Workers. */
+  readonly workers: EngineWorkerPool;
+  /** The voice as loaded, its execution provider settled. */
+  readonly source: VoiceSource;
+}
+
+/**
+ * A `VoiceModel` whose inference runs on a pool of Workers. Create it with
+ * {@linkcode loadWorkerVoicePool}. When one of its Workers crashes, the calls in flight there
+ * fail, work goes to the copies in the other Workers, and the voice loads itself into the
+ * Worker that replaces the crashed one.
+ */
 export class WorkerVoicePool implements VoiceModel {
-  #voices: readonly WorkerVoice[];
+  #voices: WorkerVoice[];
   #scheduler: InferenceScheduler;
   #ownWorkers: EngineWorkerPool | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #recovering = new Set<Promise<void>>();
   #disposed = false;
 
   /**
    * Wraps copies of one voice, each loaded in a different Worker; `ownWorkers`, when given, are
-   * stopped on dispose.
+   * stopped on dispose. With `recovery`, a copy whose Worker crashed is loaded anew in the
+   * replacement Worker.
    */
   constructor(
     voices: readonly WorkerVoice[],
     scheduler: InferenceScheduler,
     ownWorkers?: EngineWorkerPool,
+    recovery?: VoiceRecovery,
   ) {
     if (voices.length === 0) throw new RangeError("a voice pool needs at least one Worker");
-    this.#voices = voices;
+    this.#voices = [...voices];
     this.#scheduler = scheduler;
     this.#ownWorkers = ownWorkers;
+    if (recovery) {
+      this.#unsubscribe = recovery.workers.onWorkerCrashed((crashed, replacement) => {
+        if (!replacement) return;
+        const recovering = this.#recover(crashed, replacement, recovery.source);
+        this.#recovering.add(recovering);
+        recovering.finally(() => this.#recovering.delete(recovering));
+      });
+    }
   }
 
   /** What the voice is (as the first Worker loaded it). */
@@ -70,15 +95,20 @@ export class WorkerVoicePool implements VoiceModel {
     return this.#voices[0].info;
   }
 
-  /** How many Workers serve the voice. */
+  /** How many Workers serve the voice (not counting crashed ones). */
   get size(): number {
-    return this.#voices.length;
+    return this.#voices.filter((voice) => !voice.worker.closed).length;
+  }
+
+  /** Settles once the voice is loaded in every Worker that replaced a crashed one so far. */
+  async recovered(): Promise<void> {
+    while (this.#recovering.size > 0) await Promise.all(this.#recovering);
   }
 
   /** Normalises and phonemises one segment, in the least busy Worker. */
   prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment> {
     if (this.#disposed) return Promise.reject(this.#disposedError());
-    return this.#leastBusy().prepare(text, options);
+    return this.#leastBusy().then((voice) => voice.prepare(text, options));
   }
 
   /**
@@ -97,7 +127,7 @@ export class WorkerVoicePool implements VoiceModel {
       { sessionId: context.sessionId, first: context.first },
       (taskSignal) => {
         if (this.#disposed) return Promise.reject(this.#disposedError());
-        return this.#leastBusy().inferInWorker(segment, options, taskSignal);
+        return this.#leastBusy().then((voice) => voice.inferInWorker(segment, options, taskSignal));
       },
       signal,
     );
@@ -106,17 +136,57 @@ export class WorkerVoicePool implements VoiceModel {
   /** Frees the voice in every Worker (and stops Workers of its own). Safe to call twice. */
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#unsubscribe?.();
     await Promise.all(this.#voices.map((voice) => voice.dispose()));
     this.#ownWorkers?.terminate();
   }
 
-  /** The Worker with the fewest requests in hand (the first such, on a tie). */
-  #leastBusy(): WorkerVoice {
-    let best = this.#voices[0];
-    for (const voice of this.#voices) {
-      if (voice.pendingCalls < best.pendingCalls) best = voice;
+  /**
+   * The live Worker with the fewest requests in hand (the first such, on a tie). When every
+   * Worker of the voice has crashed, waits for the voice to be loaded in their replacements.
+   */
+  async #leastBusy(): Promise<WorkerVoice> {
+    let best = this.#leastBusyLive();
+    if (!best && this.#recovering.size > 0) {
+      await this.recovered();
+      best = this.#leastBusyLive();
+    }
+    if (!best) {
+      throw new Error(`no engine Worker holds voice ${this.info.id}: its Workers crashed`);
     }
     return best;
+  }
+
+  #leastBusyLive(): WorkerVoice | undefined {
+    let best: WorkerVoice | undefined;
+    for (const voice of this.#voices) {
+      if (voice.worker.closed) continue;
+      if (!best || voice.pendingCalls < best.pendingCalls) best = voice;
+    }
+    return best;
+  }
+
+  /** Loads the voice into `replacement` in place of its copy in `crashed`, if it had one. */
+  async #recover(
+    crashed: EngineWorker,
+    replacement: EngineWorker,
+    source: VoiceSource,
+  ): Promise<void> {
+    const index = this.#voices.findIndex((voice) => voice.worker === crashed);
+    if (index < 0 || this.#disposed) return;
+    const fresh = new WorkerVoice(replacement);
+    try {
+      await fresh.load(source);
+    } catch {
+      // Left out: the other copies serve; a replacement that cannot load stays unused.
+      await fresh.dispose();
+      return;
+    }
+    if (this.#disposed) {
+      await fresh.dispose();
+      return;
+    }
+    this.#voices[index] = fresh;
   }
 
   #disposedError(): Error {
@@ -159,7 +229,8 @@ export async function loadWorkerVoicePool(
   const own = typeof options.workers === "number"
     ? new EngineWorkerPool(options.workers)
     : undefined;
-  const workers = (own ?? options.workers as EngineWorkerPool).workers;
+  const pool = own ?? options.workers as EngineWorkerPool;
+  const workers = pool.workers;
   const voices = [new WorkerVoice(workers[0])];
   try {
     const info = await voices[0].load(await withoutUselessWebGpu(source));
@@ -170,7 +241,14 @@ export async function loadWorkerVoicePool(
     const loads = await Promise.allSettled(voices.slice(1).map((voice) => voice.load(settled)));
     const failed = loads.find((load) => load.status === "rejected");
     if (failed) throw failed.reason;
-    return new WorkerVoicePool(voices, scheduler, own);
+    const recovery: VoiceRecovery = {
+      workers: pool,
+      source: {
+        ...source,
+        executionProvider: info.executionProvider === "webgpu" ? "webgpu" : "wasm",
+      },
+    };
+    return new WorkerVoicePool(voices, scheduler, own, recovery);
   } catch (error) {
     await Promise.all(voices.map((voice) => voice.dispose()));
     own?.terminate();

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import type { InferenceContext, SynthesisOptions, VoiceModel, VoiceSource } from "./engine.ts";
 import { ESPEAK_FAMILY, espeakAdapter } from "./espeak/espeak_engine.ts";
-import { EngineWorkerPool } from "./engine_worker_pool.ts";
+import { EngineWorker, EngineWorkerPool } from "./engine_worker_pool.ts";
 import { InferenceScheduler } from "./inference_scheduler.ts";
 import { piperAdapter } from "./piper/piper_engine.ts";
+import { WorkerVoice } from "./worker_voice.ts";
 import { loadWorkerVoicePool, type WorkerVoicePool } from "./worker_voice_pool.ts";
+import { CRASH_TEXT } from "../../tests/fixtures/engine_crash.ts";
 
 const ESPEAK: VoiceSource = { id: "espeak-en-us", family: ESPEAK_FAMILY, voiceName: "en-us" };
 const TINY_PATH = new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx", import.meta.url)
@@ -234,6 +236,103 @@ Deno.test("WorkerVoicePool: voices share the engine Workers; unloading one leave
     await assert.rejects(loadWorkerVoicePool(missing, { workers, scheduler }));
     assertSame(await tiny.infer(tinySegment, NORMAL, undefined, later("T9")), tinyReference);
     await tiny.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
+
+const CRASHING_WORKER = new URL("../../tests/fixtures/crashing_engine_worker.ts", import.meta.url);
+
+Deno.test("EngineWorker: a crash fails its calls in flight and every later call, and is reported once", async () => {
+  const crashes: string[] = [];
+  const worker = new EngineWorker({
+    module: CRASHING_WORKER,
+    onCrash: (_, error) => crashes.push(error.message),
+  });
+  try {
+    const voice = new WorkerVoice(worker);
+    await voice.load(ESPEAK);
+    await assert.rejects(voice.prepare(CRASH_TEXT, NORMAL), /engine worker crashed: .*crashed/);
+    assert.equal(worker.closed, true);
+    assert.equal(worker.pendingCalls, 0);
+    await assert.rejects(voice.prepare(SENTENCE, NORMAL), /engine worker stopped/);
+    assert.equal(crashes.length, 1);
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("WorkerVoicePool: a crashed Worker is replaced and the voice loaded into it; the other Worker serves meanwhile", async () => {
+  const workers = new EngineWorkerPool(2, { module: CRASHING_WORKER });
+  const replaced: string[] = [];
+  workers.onWorkerCrashed((_, replacement, error) => {
+    if (replacement) replaced.push(error.message);
+  });
+  const scheduler = new InferenceScheduler(2);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
+    const tinySegment = await tiny.prepare(SENTENCE, NORMAL);
+    const tinyReference = await tiny.infer(tinySegment, NORMAL);
+    const crashed = workers.workers[0];
+    // A prepare goes to the least busy Worker: the first, when both are idle.
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    assert.equal(crashed.closed, true);
+    assert.notEqual(workers.workers[0], crashed, "replaced in its place");
+    assert.equal(workers.restarts, 1);
+    assert.equal(replaced.length, 1);
+    // At once, before the voices are loaded again, the surviving Worker serves both voices.
+    assert.match((await espeak.prepare(SENTENCE, NORMAL)).text, /quick brown fox/);
+    assertSame(await tiny.infer(tinySegment, NORMAL, undefined, later("A")), tinyReference);
+    await Promise.all([espeak.recovered(), tiny.recovered()]);
+    assert.equal(espeak.size, 2);
+    assert.equal(tiny.size, 2);
+    // Both Workers at once give the reference again: the replacement holds the voice.
+    const outputs = await Promise.all(
+      ["B", "C", "D", "E"].map((id) => tiny.infer(tinySegment, NORMAL, undefined, later(id))),
+    );
+    for (const output of outputs) assertSame(output, tinyReference);
+    assert.equal(scheduler.stats().running, 0);
+    await espeak.dispose();
+    await tiny.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
+
+Deno.test("WorkerVoicePool: with its only Worker crashed, requests wait for the voice in the replacement", async () => {
+  const workers = new EngineWorkerPool(1, { module: CRASHING_WORKER });
+  const scheduler = new InferenceScheduler(1);
+  try {
+    const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
+    const segment = await tiny.prepare(SENTENCE, NORMAL);
+    const reference = await tiny.infer(segment, NORMAL);
+    await assert.rejects(tiny.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    // No live copy now: this waits for the reload instead of failing.
+    assertSame(await tiny.infer(segment, NORMAL, undefined, first("A")), reference);
+    assert.equal(tiny.size, 1);
+    await tiny.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
+
+Deno.test("EngineWorkerPool: at most maxRestarts crashed Workers are replaced a minute", async () => {
+  const workers = new EngineWorkerPool(1, { module: CRASHING_WORKER, maxRestarts: 1 });
+  const scheduler = new InferenceScheduler(1);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    await espeak.recovered();
+    assert.equal(workers.restarts, 1);
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    assert.equal(workers.restarts, 1, "not replaced again");
+    assert.equal(workers.workers[0].closed, true);
+    await assert.rejects(
+      espeak.prepare(SENTENCE, NORMAL),
+      /no engine Worker holds voice espeak-en-us/,
+    );
+    await espeak.dispose();
   } finally {
     workers.terminate();
   }

@@ -115,6 +115,7 @@ export class WorkerMetrics {
   #inferenceRunning: Gauge;
   #inferenceWorkers: Gauge;
   #rpcErrors: Counter<"method" | "code">;
+  #engineWorkerCrashes: Counter<"replaced">;
   #residentVoices: Gauge;
   #residentMemory: Gauge<"model_id" | "execution_provider">;
   #residentFiles: Gauge<"model_id">;
@@ -206,6 +207,12 @@ export class WorkerMetrics {
       labelNames: ["method", "code"] as const,
       registers,
     });
+    this.#engineWorkerCrashes = new Counter({
+      name: "tts_engine_worker_crashes_total",
+      help: "Engine Workers that crashed, by whether a fresh one took the place (replaced=true).",
+      labelNames: ["replaced"] as const,
+      registers,
+    });
     this.#residentVoices = new Gauge({
       name: "tts_resident_voices",
       help: "Voices loaded and ready to speak.",
@@ -287,6 +294,11 @@ export class WorkerMetrics {
     this.#rpcErrors.inc({ method, code });
   }
 
+  /** Counts one engine Worker crash; `replaced` when a fresh Worker took its place. */
+  recordEngineWorkerCrash(replaced: boolean): void {
+    this.#engineWorkerCrashes.inc({ replaced: String(replaced) });
+  }
+
   /** The Prometheus text exposition of every metric. */
   exposition(): Promise<string> {
     return this.#registry.metrics();
@@ -318,6 +330,7 @@ export class WorkerMetrics {
       sessions_started_total: await total(this.#sessionsStarted),
       sessions_rejected_total: await total(this.#sessionsRejected),
       rpc_errors_total: await total(this.#rpcErrors),
+      engine_worker_crashes_total: await total(this.#engineWorkerCrashes),
       queue_depth: await total(this.#queueDepth),
       inference_running: await total(this.#inferenceRunning),
       inference_seconds_total: await histogramSum(this.#inferenceSeconds),

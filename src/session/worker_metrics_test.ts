@@ -32,6 +32,7 @@ Deno.test("WorkerMetrics: exposition names every metric with its Prometheus type
     tts_inference_running: "gauge",
     tts_inference_workers: "gauge",
     tts_rpc_errors_total: "counter",
+    tts_engine_worker_crashes_total: "counter",
     tts_resident_voices: "gauge",
     tts_resident_voice_memory_bytes: "gauge",
     tts_resident_voice_file_bytes: "gauge",
@@ -69,6 +70,9 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   metrics.recordSessionRejected("full");
   metrics.recordRpcError("Synthesize", "NOT_FOUND");
   metrics.recordRpcError("StartSession", "INVALID_ARGUMENT");
+  metrics.recordEngineWorkerCrash(true);
+  metrics.recordEngineWorkerCrash(true);
+  metrics.recordEngineWorkerCrash(false);
 
   const snapshot = await metrics.snapshot();
   assert.equal(snapshot.rtf, 0.2);
@@ -82,6 +86,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(snapshot.sessions_started_total, 2);
   assert.equal(snapshot.sessions_rejected_total, 3);
   assert.equal(snapshot.rpc_errors_total, 2);
+  assert.equal(snapshot.engine_worker_crashes_total, 3);
   assert.equal(snapshot.queue_depth, 3);
   assert.equal(snapshot.inference_running, 1);
   // 100 + 300 + 50 ms of inference, summed over every voice.
@@ -98,6 +103,8 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(sample(text, 'tts_sessions_rejected_total{reason="full"}'), 2);
   assert.equal(sample(text, 'tts_sessions_rejected_total{reason="unknown_model"}'), 1);
   assert.equal(sample(text, 'tts_rpc_errors_total{method="Synthesize",code="NOT_FOUND"}'), 1);
+  assert.equal(sample(text, 'tts_engine_worker_crashes_total{replaced="true"}'), 2);
+  assert.equal(sample(text, 'tts_engine_worker_crashes_total{replaced="false"}'), 1);
   assert.equal(sample(text, "tts_ttfa_seconds_count"), 3);
   assert.ok(Math.abs(sample(text, "tts_ttfa_seconds_sum")! - 0.6) < 1e-9);
   assert.equal(sample(text, 'tts_ttfa_seconds_bucket{le="0.1"}'), 1);
