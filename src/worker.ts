@@ -10,6 +10,8 @@ import { EngineWorkerPool } from "./engines/engine_worker_pool.ts";
 import { loadWorkerVoicePool } from "./engines/worker_voice_pool.ts";
 import type { Logger } from "./log.ts";
 import { ModelStore } from "./models/model_store.ts";
+import { OUTPUT_SAMPLE_RATE } from "./pipeline/pcm.ts";
+import { resamplingProblem } from "./pipeline/resampler.ts";
 import { ModelResidency } from "./models/residency.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./ops/metrics_server.ts";
 import { type RunningServer, startServer } from "./rpc/server.ts";
@@ -46,6 +48,12 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   const resolve = async (modelId: string): Promise<VoiceSource> => {
     const descriptor = await store.resolve(modelId);
     if (!descriptor) throw new Error(`unknown model "${modelId}"`);
+    const rateProblem = resamplingProblem(descriptor.sampleRate, OUTPUT_SAMPLE_RATE);
+    if (rateProblem) {
+      throw new Error(
+        `its sample rate of ${descriptor.sampleRate} Hz cannot be resampled to ${OUTPUT_SAMPLE_RATE} Hz (${rateProblem})`,
+      );
+    }
     await store.verify(descriptor);
     voiceFigures.set(modelId, { fileBytes: descriptor.sizeBytes, memoryBytes: 0 });
     return {

@@ -546,6 +546,22 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
         assert.match(loaded.message, new RegExp(`model "${id}" could not be loaded: .+`));
         assert.ok(!(await client.getCapabilities()).resident_models.includes(id));
       }
+      // A voice whose sample rate the resampler cannot take is refused at load, not at its first
+      // utterance.
+      const oddRate = "en_US-oddrate-low";
+      await Deno.writeFile(`${modelsDir.path}/${oddRate}.onnx`, tinyOnnx);
+      const config = JSON.parse(tinyConfig);
+      config.audio.sample_rate = 22051;
+      await Deno.writeTextFile(`${modelsDir.path}/${oddRate}.onnx.json`, JSON.stringify(config));
+      const refused = await client.loadModel(oddRate);
+      assert.equal(refused.success, false, refused.message);
+      assert.match(
+        refused.message,
+        /sample rate of 22051 Hz cannot be resampled to 48000 Hz \(22051 -> 48000 Hz needs 48000 filter phases/,
+      );
+      const started = await client.startSession("s-oddrate", oddRate);
+      assert.equal(started.success, false);
+      assert.match(started.message, /cannot be resampled/);
       // The failed loads did not change the default model: a new session still speaks.
       await session("s-after-corrupt");
       const probe = speakOnce(client, "s-after-corrupt", "The worker still serves.");

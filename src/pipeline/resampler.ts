@@ -137,10 +137,23 @@ function cachedBank(
   return bank;
 }
 
-function checkRate(name: string, rate: number): void {
-  if (!Number.isSafeInteger(rate) || rate <= 0) {
-    throw new RangeError(`${name} must be a positive integer in Hz, got ${rate}`);
+/**
+ * Why a {@linkcode Resampler} cannot convert `inputRate` to `outputRate` (a rate that is not a
+ * positive whole number of Hz, or a ratio needing more than 4096 filter phases, as 22051 -> 48000
+ * Hz would), or `undefined` when it can. Lets a voice be refused when it is loaded rather than at
+ * its first utterance.
+ */
+export function resamplingProblem(inputRate: number, outputRate: number): string | undefined {
+  for (const [name, rate] of [["inputRate", inputRate], ["outputRate", outputRate]] as const) {
+    if (!Number.isSafeInteger(rate) || rate <= 0) {
+      return `${name} must be a positive integer in Hz, got ${rate}`;
+    }
   }
+  const up = outputRate / greatestCommonDivisor(inputRate, outputRate);
+  if (up > MAX_PHASES) {
+    return `${inputRate} -> ${outputRate} Hz needs ${up} filter phases (at most ${MAX_PHASES})`;
+  }
+  return undefined;
 }
 
 /**
@@ -188,8 +201,8 @@ export class Resampler {
    * inconsistent design settings
    */
   constructor(inputRate: number, outputRate: number, options: ResamplerOptions = {}) {
-    checkRate("inputRate", inputRate);
-    checkRate("outputRate", outputRate);
+    const problem = resamplingProblem(inputRate, outputRate);
+    if (problem) throw new RangeError(problem);
     const passband = options.passband ?? DEFAULT_PASSBAND;
     const stopband = options.stopband ?? DEFAULT_STOPBAND;
     const attenuationDb = options.attenuationDb ?? DEFAULT_ATTENUATION_DB;
@@ -206,11 +219,6 @@ export class Resampler {
     this.outputRate = outputRate;
     this.up = outputRate / divisor;
     this.down = inputRate / divisor;
-    if (this.up > MAX_PHASES) {
-      throw new RangeError(
-        `${inputRate} -> ${outputRate} Hz needs ${this.up} filter phases (at most ${MAX_PHASES})`,
-      );
-    }
     if (this.up === this.down) {
       this.#bank = undefined;
       this.lookahead = 0;

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { Resampler, RESAMPLER_STREAM_STEP, ResamplerStream } from "./resampler.ts";
+import {
+  Resampler,
+  RESAMPLER_STREAM_STEP,
+  ResamplerStream,
+  resamplingProblem,
+} from "./resampler.ts";
 import {
   bandEnergyRatio,
   bandPower,
@@ -87,6 +92,22 @@ Deno.test("Resampler rejects bad rates and designs", () => {
   assert.throws(() => new Resampler(47999, OUT), RangeError); // 48000 phases
   assert.throws(() => new Resampler(22050, OUT, { passband: 0.95, stopband: 0.9 }), RangeError);
   assert.throws(() => new Resampler(22050, OUT, { attenuationDb: 5 }), RangeError);
+});
+
+Deno.test("resamplingProblem says why a rate pair cannot be resampled, as the constructor would", () => {
+  for (const rate of [8000, 11025, 16000, 22050, 24000, 44100, 48000, 96000]) {
+    assert.equal(resamplingProblem(rate, OUT), undefined, `${rate}`);
+  }
+  assert.equal(
+    resamplingProblem(22051, OUT),
+    "22051 -> 48000 Hz needs 48000 filter phases (at most 4096)",
+  );
+  assert.match(resamplingProblem(22050.5, OUT)!, /inputRate must be a positive integer/);
+  assert.match(resamplingProblem(22050, 0)!, /outputRate must be a positive integer/);
+  assert.throws(() => new Resampler(22051, OUT), {
+    name: "RangeError",
+    message: resamplingProblem(22051, OUT),
+  });
 });
 
 Deno.test("Resampler reduces the ratio", () => {
