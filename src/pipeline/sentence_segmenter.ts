@@ -10,9 +10,9 @@
  *
  * - **Words end at whitespace.** A word is complete once the whitespace after it has arrived (or
  *   the utterance ends, at {@linkcode SentenceSegmenter.flush}); an em dash also ends the word it
- *   closes (`great—really`). Every rule below looks at complete words only, so a `.` or `,` at the
- *   very end of a chunk waits for the next chunk: `3.` + `5` is the number `3.5`, `example.` +
- *   `com` is a host name.
+ *   closes (`great—really`), and CJK text has a word per character (see below). Every rule below
+ *   looks at complete words only, so a `.` or `,` at the very end of a chunk waits for the next
+ *   chunk: `3.` + `5` is the number `3.5`, `example.` + `com` is a host name.
  * - **Sentence ends.** A complete word ending with a terminator (`.` `!` `?` `…`, runs such as `?!`
  *   or `...`, then optional closing quotes or brackets) ends the segment. Words that may or may not
  *   end a sentence (an ellipsis, a closing quote, `etc.`, `p.m.`, `No.`, a list number) wait for
@@ -38,6 +38,19 @@
  *   {@linkcode SegmenterOptions.maxSegmentChars} characters (whitespace-collapsed) or
  *   {@linkcode SegmenterOptions.maxSegmentWords} words: at the last clause end if there is one far
  *   enough in, else at that word boundary. A word is never cut.
+ * - **CJK text** (Chinese, Japanese: written without spaces). A word also ends between two
+ *   characters when either is a Han or kana character or CJK punctuation, unless the second one
+ *   attaches to the first (a terminator, a clause mark, a closing quote or bracket, an em dash)
+ *   or the first one opens (an opening quote or bracket). Each CJK character is thus a word of
+ *   its own, with its punctuation: a full-width terminator (`。` `！` `？`) or clause mark
+ *   (`，` `、` `；` `：`) is complete once the next character has arrived, whitespace or not;
+ *   when that is a closing quote or bracket (`」` `』` `）` `”`), it joins the sentence, which
+ *   then waits for the next character as after a closing quote in Latin text (`「はい。」` is
+ *   one sentence). A long run without punctuation is split between characters. In the word
+ *   counts (the first-segment thresholds, {@linkcode SegmenterOptions.maxSegmentWords}) a CJK
+ *   character counts as half a word: a Chinese word is about two characters long, and a
+ *   character takes about as long to say as half an English word. Korean, written with spaces,
+ *   follows the Latin rules.
  * - A segment without a letter or digit (`...`, `---`) is never emitted on its own; its text joins
  *   the next segment or is dropped at a line end.
  *
@@ -61,14 +74,15 @@ export interface SegmenterOptions {
   readonly fastFirstSegment: boolean;
   /**
    * The least number of words before a clause end (`,` `;` `:` or a dash) that ends the first
-   * segment early. Must be at least 1.
+   * segment early; a CJK character counts as half a word. Must be at least 1.
    *
    * @default {4}
    */
   readonly firstSegmentMinWords: number;
   /**
    * The number of words after which the first segment ends even without punctuation (at the
-   * first word that does not lean on the next one). Must be at least 1; a value below
+   * first word that does not lean on the next one; in CJK text, between two characters), a CJK
+   * character counting as half a word. Must be at least 1; a value below
    * {@linkcode SegmenterOptions.firstSegmentMinWords} counts as that value, so that no first
    * segment ends early with fewer words than that.
    *
@@ -77,14 +91,15 @@ export interface SegmenterOptions {
   readonly firstSegmentMaxWords: number;
   /**
    * Longest segment in characters (whitespace-collapsed); longer sentences are split at the last
-   * clause end, or at the word boundary before the limit. A single word longer than this is never
-   * cut. Must be at least 1.
+   * clause end, or at the word boundary before the limit (in CJK text, between two characters). A
+   * single word longer than this is never cut. Must be at least 1.
    *
    * @default {200}
    */
   readonly maxSegmentChars: number;
   /**
-   * Most words in a segment; longer sentences are split like over-long ones. Must be at least 1.
+   * Most words in a segment, a CJK character counting as half a word; longer sentences are split
+   * like over-long ones. Must be at least 1.
    *
    * @default {30}
    */
@@ -101,16 +116,24 @@ export const DEFAULT_SEGMENTER_OPTIONS: Readonly<SegmenterOptions> = Object.free
 });
 
 /** Characters that end a sentence. */
-const TERMINATORS = new Set([".", "!", "?", "…", "‽", "。", "！", "？"]);
+const TERMINATORS = new Set([".", "!", "?", "…", "‽", "。", "！", "？", "｡"]);
 /** Characters that may follow a terminator and still belong to the sentence. */
-const CLOSERS = new Set(['"', "'", ")", "]", "}", "»", "”", "’", "*", "_", "`", "」", "』"]);
+const CLOSERS = new Set([
+  ...['"', "'", ")", "]", "}", "»", "”", "’", "*", "_", "`", "」", "』"],
+  ...["）", "］", "｝", "】", "〕", "〗", "〙", "〛", "》", "〉", "〞", "〟", "｣"],
+]);
 /** Characters that may open a word (stripped before the abbreviation look-up). */
-const OPENERS = new Set(['"', "'", "(", "[", "{", "«", "“", "‘", "*", "_", "`", "「", "『"]);
+const OPENERS = new Set([
+  ...['"', "'", "(", "[", "{", "«", "“", "‘", "*", "_", "`", "「", "『"],
+  ...["（", "［", "｛", "【", "〔", "〖", "〘", "〚", "《", "〈", "〝", "｢"],
+]);
 /** Characters that end a clause. */
-const CLAUSE_ENDS = new Set([",", ";", ":", "，", "；", "："]);
+const CLAUSE_ENDS = new Set([",", ";", ":", "，", "；", "：", "、", "､"]);
 /** Words that are a dash on their own (` - `, ` — `): a clause boundary after them. */
 const DASH_WORDS = new Set(["-", "--", "–", "—", "―"]);
 const EM_DASH = 0x2014;
+/** How many words a CJK character counts as (see the module documentation). */
+const CJK_CHARACTER_WORDS = 0.5;
 
 /** Abbreviations (lowercased) that never end a sentence, whatever follows. */
 const NON_FINAL_ABBREVIATIONS = new Set([
@@ -248,6 +271,7 @@ const DOTTED_ABBREVIATION = /^(?:\p{L}\.){2,}$/u;
 const LIST_NUMBER = /^\d{1,3}\.$/;
 const LOWERCASE = /^\p{Ll}$/u;
 const ELLIPSIS = /(?:\.\.\.|…)$/;
+const CJK_LETTER = /[\p{scx=Han}\p{scx=Hira}\p{scx=Kana}]/u;
 
 /** What a word ending with a terminator, followed by whitespace, means. */
 type SentenceEnd = "boundary" | "none" | "wait";
@@ -265,7 +289,10 @@ export class SentenceSegmenter {
   readonly #options: SegmenterOptions;
   /** The pending segment: its completed words, joined by single spaces. */
   #segment = "";
-  /** Words with a letter or digit in {@linkcode #segment}. */
+  /**
+   * Words with a letter or digit in {@linkcode #segment} (a CJK character counts as
+   * {@linkcode CJK_CHARACTER_WORDS}).
+   */
   #segmentWords = 0;
   /** Length of {@linkcode #segment} right after its last clause boundary, or -1. */
   #clauseLength = -1;
@@ -273,7 +300,12 @@ export class SentenceSegmenter {
   #clauseWords = 0;
   /** The word being read, in pieces (one per chunk it spans, so that appending is cheap). */
   #word: string[] = [];
-  /** What joins the word being read to the segment: a space, or nothing after an em dash. */
+  /** The last character of the word being read (a UTF-16 code unit), or -1 when there is none. */
+  #last = -1;
+  /**
+   * What joins the word being read to the segment: a space, or nothing after an em dash or
+   * between CJK characters.
+   */
   #gap = "";
   /** Whether whitespace came after the last word. */
   #space = false;
@@ -312,6 +344,14 @@ export class SentenceSegmenter {
         if (isLineBreak(code)) this.#endLine(out);
         continue;
       }
+      if (this.#last >= 0 && breaksBetween(this.#last, code)) {
+        // CJK text: the word ends here, without whitespace.
+        if (wordFrom >= 0) {
+          this.#word.push(text.slice(wordFrom, i));
+          wordFrom = -1;
+        }
+        this.#endWord(out);
+      }
       if (this.#pending) this.#resolve(out, code);
       else if (this.#lineBreak) {
         this.#lineBreak = false;
@@ -325,6 +365,7 @@ export class SentenceSegmenter {
         }
         wordFrom = i;
       }
+      this.#last = code;
       if (code === EM_DASH) {
         // "great—really": the dash ends the word, so that the clause can end there.
         this.#word.push(text.slice(wordFrom, i + 1));
@@ -354,18 +395,19 @@ export class SentenceSegmenter {
   #endWord(out: string[]): void {
     const word = this.#word.length === 1 ? this.#word[0] : this.#word.join("");
     this.#word = [];
+    this.#last = -1;
     this.#space = false;
-    const isWord = WORD_CHAR.test(word);
+    const words = wordCount(word);
     const { maxSegmentChars, maxSegmentWords } = this.#options;
     while (
       this.#segmentWords > 0 &&
       (this.#segment.length + this.#gap.length + word.length > maxSegmentChars ||
-        this.#segmentWords + (isWord ? 1 : 0) > maxSegmentWords)
+        this.#segmentWords + words > maxSegmentWords)
     ) {
       this.#splitLong(out);
     }
     this.#segment = this.#segment === "" ? word : this.#segment + this.#gap + word;
-    if (isWord) this.#segmentWords++;
+    this.#segmentWords += words;
     const firstOnLine = this.#lineWords++ === 0;
     if (endsSentence(word)) {
       const verdict = sentenceEnd(word, firstOnLine);
@@ -380,7 +422,7 @@ export class SentenceSegmenter {
     if (!fastFirstSegment || this.#emitted > 0 || this.#segmentWords < firstSegmentMinWords) return;
     if (
       clause ||
-      (this.#segmentWords >= firstSegmentMaxWords && isWord &&
+      (this.#segmentWords >= firstSegmentMaxWords && words > 0 &&
         !LEANING_WORDS.has(core(word).toLowerCase()))
     ) {
       this.#emit(out);
@@ -493,6 +535,45 @@ function isSpace(code: number): boolean {
 function isLineBreak(code: number): boolean {
   return code === 0x0a || code === 0x0b || code === 0x0c || code === 0x85 || code === 0x2028 ||
     code === 0x2029;
+}
+
+/**
+ * Whether `code` is written without spaces around it: a Han or kana character, CJK punctuation,
+ * or a full-width form other than a letter or digit. (A character outside the Basic Multilingual
+ * Plane, such as a rare Han character, is not: it is never split from its neighbours.)
+ */
+function isCjk(code: number): boolean {
+  if (code < 0x2e80 || (code >= 0xd800 && code <= 0xdfff)) return false;
+  if (code >= 0x3000 && code <= 0x303f) return true; // CJK symbols and punctuation
+  if (code >= 0xff01 && code <= 0xff65) {
+    // Full-width forms, less the letters and digits.
+    return !((code >= 0xff10 && code <= 0xff19) || (code >= 0xff21 && code <= 0xff3a) ||
+      (code >= 0xff41 && code <= 0xff5a));
+  }
+  return CJK_LETTER.test(String.fromCharCode(code));
+}
+
+/**
+ * Whether a word ends between the characters `before` and `after` with no whitespace between
+ * them: next to CJK text, unless `after` attaches to what comes before it (punctuation that ends a
+ * sentence or clause, closing quotes and brackets, an em dash) or `before` opens what follows.
+ */
+function breaksBetween(before: number, after: number): boolean {
+  if (!isCjk(before) && !isCjk(after)) return false;
+  const next = String.fromCharCode(after);
+  if (TERMINATORS.has(next) || CLAUSE_ENDS.has(next) || CLOSERS.has(next) || after === EM_DASH) {
+    return false;
+  }
+  return !OPENERS.has(String.fromCharCode(before));
+}
+
+/**
+ * How many words `word` counts as: 0 without a letter or digit, {@linkcode CJK_CHARACTER_WORDS}
+ * for a CJK character (with its punctuation), else 1.
+ */
+function wordCount(word: string): number {
+  if (!WORD_CHAR.test(word)) return 0;
+  return CJK_LETTER.test(word) ? CJK_CHARACTER_WORDS : 1;
 }
 
 function isLowercase(code: number): boolean {

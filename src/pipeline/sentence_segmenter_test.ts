@@ -68,9 +68,13 @@ function tokenChunks(text: string, random: () => number): string[] {
   return chunks;
 }
 
+/** Han, kana and CJK punctuation: text written without spaces, which may be cut between them. */
+const CJK = /[\p{scx=Han}\p{scx=Hira}\p{scx=Kana}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]/u;
+
 /**
  * Asserts that the segments are the words of `text`, in order, none lost or doubled, and that
- * every segment ends where `text` has whitespace (or an em dash): never inside a word or number.
+ * every segment ends where `text` has whitespace (or an em dash), or next to a CJK character:
+ * never inside a (Latin) word or number.
  */
 function assertWholeWords(text: string, segments: readonly string[]): void {
   let at = 0;
@@ -81,7 +85,8 @@ function assertWholeWords(text: string, segments: readonly string[]): void {
       assert.equal(text[at], char, `segment ${JSON.stringify(segment)} does not follow the text`);
       at++;
     }
-    const endsAtBreak = at === text.length || /\s/.test(text[at]) || segment.endsWith("—");
+    const endsAtBreak = at === text.length || /\s/.test(text[at]) || segment.endsWith("—") ||
+      CJK.test(text[at - 1]) || CJK.test(text[at]);
     assert.ok(endsAtBreak, `segment ${JSON.stringify(segment)} ends inside a word`);
   }
   assert.equal(text.slice(at).trim(), "", "text left over");
@@ -415,6 +420,101 @@ Deno.test("SentenceSegmenter: long sentences split at clauses, else at words, ne
   assert.deepEqual(segmentWhole(`short ${long} end`, options), ["short", long, "end"]);
 });
 
+Deno.test("SentenceSegmenter: CJK text, written without spaces", async (t) => {
+  const table: {
+    name: string;
+    text: string;
+    want: string[];
+    options?: Partial<SegmenterOptions>;
+  }[] = [
+    {
+      name: "full-width terminators end sentences",
+      text: "今天天气很好。我们去公园散步吧！你觉得怎么样？",
+      want: ["今天天气很好。", "我们去公园散步吧！", "你觉得怎么样？"],
+    },
+    {
+      name: "closing quotes and brackets stay with their sentence",
+      text: "「こんにちは。」お元気ですか？他说：“我走了。”然后离开了。（はい！）次。",
+      want: [
+        "「こんにちは。」",
+        "お元気ですか？",
+        "他说：“我走了。”",
+        "然后离开了。",
+        "（はい！）",
+        "次。",
+      ],
+    },
+    {
+      name: "mixed with Latin words and numbers",
+      text: "我用Deno写代码。It works! 第3.5章很长，Dr. 王说好。OK",
+      want: ["我用Deno写代码。", "It works!", "第3.5章很长，Dr. 王说好。", "OK"],
+    },
+    {
+      name: "the fast path ends the first segment at a clause mark",
+      text: "今天的天气非常好，我们一起去公园散步吧。然后，回家。",
+      options: {},
+      want: ["今天的天气非常好，", "我们一起去公园散步吧。", "然后，回家。"],
+    },
+    {
+      name: "a CJK character counts as half a word for firstSegmentMinWords",
+      text: "今天天气很好，我们去公园散步吧。",
+      options: {},
+      want: ["今天天气很好，我们去公园散步吧。"],
+    },
+    {
+      name: "the fast path by word count cuts between characters",
+      text: "一二三四五六七八九十一二三四五六七八九十一二三。四五。",
+      options: { firstSegmentMinWords: 1, firstSegmentMaxWords: 4 },
+      want: ["一二三四五六七八", "九十一二三四五六七八九十一二三。", "四五。"],
+    },
+    {
+      name: "ideographic comma, semicolon and colon are clause ends",
+      text: "苹果、香蕉和橙子都很好吃；我最喜欢的是：西瓜。",
+      options: { firstSegmentMinWords: 2 },
+      want: ["苹果、香蕉和橙子都很好吃；", "我最喜欢的是：西瓜。"],
+    },
+  ];
+  for (const { name, text, want, options = OFF } of table) {
+    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
+  }
+});
+
+Deno.test("SentenceSegmenter: a CJK sentence is emitted once the next character has come", () => {
+  // No whitespace after "。": the next character, not a closing bracket, completes the sentence.
+  assert.deepEqual(
+    replay(["今天", "天气很好", "。", "我们", "去公园", "」", "吧！", "你呢"], OFF),
+    [
+      [3, "今天天气很好。"],
+      [7, "我们去公园」吧！"],
+      [8, "你呢"],
+    ],
+  );
+  // A closing bracket after the terminator waits for the character after it.
+  assert.deepEqual(replay(["「はい", "。", "」", "次"], OFF), [[3, "「はい。」"], [4, "次"]]);
+  // Streamed one character at a time, every sentence but the last comes before the end.
+  const text = "今天天气很好。我们去公园散步吧！你觉得怎么样？".repeat(10);
+  const seen = replay([...text]);
+  assert.equal(seen.length, 30);
+  assert.equal(seen.filter(([at]) => at < text.length).length, 29);
+});
+
+Deno.test("SentenceSegmenter: a long CJK run without punctuation is cut between characters", () => {
+  const run = "这是一个没有任何标点符号的非常长的句子".repeat(20); // 380 characters
+  // By characters.
+  const byChars = segmentWhole(run, { ...OFF, maxSegmentChars: 50, maxSegmentWords: 1000 });
+  assert.deepEqual(byChars.map((s) => s.length), [50, 50, 50, 50, 50, 50, 50, 30]);
+  assert.equal(byChars.join(""), run);
+  // By words: with the defaults, 30 words are 60 characters.
+  const byWords = segmentWhole(run, OFF);
+  assert.deepEqual(byWords.map((s) => s.length), [60, 60, 60, 60, 60, 60, 20]);
+  // At the last clause mark far enough in, as for Latin text.
+  const clauses = "一二三四五六七八九十，一二三四五六七八九十，一二三四五六七八九十。";
+  assert.deepEqual(segmentWhole(clauses, { ...OFF, maxSegmentChars: 25 }), [
+    "一二三四五六七八九十，一二三四五六七八九十，",
+    "一二三四五六七八九十。",
+  ]);
+});
+
 const PARAGRAPHS =
   `Hello there, my friend, I'm your assistant, and today we'll look at the weather, the news, and a
 few other things. It's 3.5 degrees outside... brr. Dr. Jane A. Smith, Ph.D., said it would warm up by
@@ -475,6 +575,16 @@ const STREAMED_TEXTS: Record<string, string> = {
   unicode: "Café au lait costs €3.20 — naïve, isn't it? Zürich’s “old town” is lovely… " +
     "really.\r\nIt’s «très» bien!\u00a0Ça va?\n- bullet one\n- bullet two is longer than " +
     "the first one and goes on\n\n「こんにちは。」 お元気ですか？ はい！ The end",
+  chinese: "今天天气很好，我们去公园散步吧！你觉得怎么样？他说：“我已经准备好了。”" +
+    "然后我们一起出发了……路上看到了很多人、很多车；大约3.5公里以后，我们到了。" +
+    "我用Deno写了一个TTS服务，它在2024年发布。It works well! 真的吗？当然。\n" +
+    "这是一个没有任何标点符号的非常长的句子它一直写下去直到超过了分段的最大长度限制为止" +
+    "我们必须在字与字之间把它切开才能尽快地把第一段音频发出去否则用户会等很久很久很久",
+  japanese: "「こんにちは。」お元気ですか？はい、元気です！（笑）今日は東京で会議があります。" +
+    "『吾輩は猫である』を読みました：面白かったです。ところで、Mr. Smithは3時に来ます。" +
+    "ありがとうございました",
+  "mixed CJK and Latin": "Hello, 世界! This is a test。这是测试。Dr. 王 said: “好的。” OK? " +
+    "The price is ¥1,000，大约$7.5。Wait... 什么？Fine.\n\n第1. 项目：完成。2. 下一个",
   "run-on": Array.from(
     { length: 160 },
     (_, i) => `word${i}${i % 23 === 22 ? "," : ""}${i % 41 === 40 ? " and" : ""}`,

@@ -221,6 +221,11 @@ export const ENGLISH_RULES: LanguageRules = {
     abbreviation(/\bpp\.(?=\s*\d)/g, "pages"),
     abbreviation(/\bp\.(?=\s*\d)/g, "page"),
   ],
+  // Before a number, or an amount after a currency symbol (the symbols of `currencies`).
+  signs: [
+    { pattern: /(?<![\p{L}\p{N}])\+(?=[$€£¥₹]?\.?\d)/gu, replacement: "plus " },
+    { pattern: /(?<![\p{L}\p{N}])~(?=\s*[$€£¥₹]?\.?\d)/gu, replacement: "about " },
+  ],
   symbols: [
     { pattern: /(\d)\s*½/g, replacement: "$1 and a half" },
     { pattern: /½/g, replacement: " one half " },
@@ -244,9 +249,7 @@ export const ENGLISH_RULES: LanguageRules = {
     { pattern: /\s*=\s*/g, replacement: " equals " },
     { pattern: /(?<=\S)\s*\^\s*(?=[-−]?[\p{L}\p{N}])/gu, replacement: " to the power of " },
     { pattern: /(?<=[\p{L}\p{N}])\s*\+\s*(?=[\p{L}\p{N}])/gu, replacement: " plus " },
-    { pattern: /(?<![\p{L}\p{N}])\+(?=\d)/gu, replacement: "plus " },
     { pattern: /(?<=\d)\s+[-−]\s+(?=\d)/g, replacement: " minus " },
-    { pattern: /(?<![\p{L}\p{N}])~(?=\s*\d)/gu, replacement: "about " },
     { pattern: /(?<![\p{L}\p{N}])#(?=\d)/gu, replacement: "number " },
     { pattern: /(?<=(?<![\p{L}\p{N}])[A-G])#(?![\p{L}\p{N}])/gu, replacement: " sharp" },
     { pattern: /#/g, replacement: "" },

@@ -99,6 +99,13 @@ export interface LanguageRules {
    * number is spelled out (so that `No. 5` and `5th St.` still see their digits).
    */
   readonly abbreviations: readonly TextRule[];
+  /**
+   * Rewrites of a sign before a number (`~5` -> `about 5`, `+5` -> `plus 5`), applied in order,
+   * after abbreviations and before any number is spelled out: they recognise the number by its
+   * digits, which money, percentages, units, times and dates no longer have once spelled out
+   * (`~5 km`, `+3.2%`, `~$5`).
+   */
+  readonly signs: readonly TextRule[];
   /** Symbol rewrites (`&` -> `and`, `=` -> `equals`), applied in order, after numbers. */
   readonly symbols: readonly TextRule[];
 }

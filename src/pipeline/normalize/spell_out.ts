@@ -1,8 +1,9 @@
 /**
- * The steps driven by a {@linkcode LanguageRules} table: addresses, abbreviations, dates, times,
- * money, percentages, units, years, ordinals, symbols and the remaining numbers of a text segment
- * spelled out as words, in that order (addresses first, since their dots, digits and dashes are
- * not numbers or sentence ends).
+ * The steps driven by a {@linkcode LanguageRules} table: addresses, abbreviations, signs before a
+ * number, dates, times, money, percentages, units, years, ordinals, symbols and the remaining
+ * numbers of a text segment spelled out as words, in that order (addresses first, since their dots,
+ * digits and dashes are not numbers or sentence ends; signs before any number is spelled out, since
+ * they are recognised by the digits after them).
  *
  * @module
  */
@@ -161,7 +162,8 @@ function compile(rules: LanguageRules): CompiledRules {
       }|${months})(\s+|-)(1[1-9]\d{2}|20\d{2})(?![\p{L}\p{N}]|[.,]\d)`,
       "gu",
     ),
-    ordinal: /(?<![\p{L}\p{N}])(\d+)(st|nd|rd|th)(?![\p{L}\p{N}])/giu,
+    // The whole number, thousands separators included (`1,000th`), not its last digit group.
+    ordinal: /(?<![\p{L}\p{N}])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th)(?![\p{L}\p{N}])/giu,
     monthIndex,
   };
   COMPILED.set(rules, compiled);
@@ -338,7 +340,7 @@ function spellYearsAndOrdinals(s: string, rules: LanguageRules, re: CompiledRule
       (_m, context: string, gap: string, y: string) =>
         `${context}${gap === "-" ? " " : gap}${rules.year(Number(y))}`,
     )
-    .replace(re.ordinal, (_m, digits: string) => rules.ordinal(digits));
+    .replace(re.ordinal, (_m, digits: string) => rules.ordinal(digits.replaceAll(",", "")));
 }
 
 /** Capital initials with periods (`U.S.`, `F.B.I.`) read as letters. */
@@ -365,6 +367,7 @@ export function spellOut(text: string, rules: LanguageRules): string {
   const re = compile(rules);
   let s = spellAddresses(text, rules, re);
   s = applyRules(s, rules.abbreviations);
+  s = applyRules(s, rules.signs);
   s = spellDatesAndRanges(s, rules, re);
   s = spellTimes(s, rules, re);
   s = spellQuantities(s, rules, re);
