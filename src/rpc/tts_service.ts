@@ -415,11 +415,13 @@ export class TtsService {
           metrics: this.#deps.metrics,
           segmenter: this.#deps.segmenter,
           observer: {
-            onUtteranceError: (error) =>
+            onUtteranceError: (error) => {
+              this.#deps.metrics.recordUtteranceFailed();
               log.error(
                 { session_id: session.id, model_id: session.modelId, err: errorMessage(error) },
                 "utterance failed",
-              ),
+              );
+            },
           },
         });
         if (!sessions.attachStream(session.id, opened)) {

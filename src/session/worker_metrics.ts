@@ -107,6 +107,7 @@ export class WorkerMetrics {
   #sessionsStarted: Counter;
   #sessionsRejected: Counter<"reason">;
   #utterances: Counter;
+  #utterancesFailed: Counter;
   #framesSent: Counter;
   #ttfaSeconds: Histogram;
   #rtfHistogram: Histogram;
@@ -151,6 +152,11 @@ export class WorkerMetrics {
     this.#utterances = new Counter({
       name: "tts_utterances_total",
       help: "Utterances finished (each ended with its final frame).",
+      registers,
+    });
+    this.#utterancesFailed = new Counter({
+      name: "tts_utterances_failed_total",
+      help: "Utterances cut short by an error in synthesis (each still ended with a final frame).",
       registers,
     });
     this.#framesSent = new Counter({
@@ -294,6 +300,11 @@ export class WorkerMetrics {
     this.#rpcErrors.inc({ method, code });
   }
 
+  /** Counts one utterance cut short by an error in synthesis. */
+  recordUtteranceFailed(): void {
+    this.#utterancesFailed.inc();
+  }
+
   /** Counts one engine Worker crash; `replaced` when a fresh Worker took its place. */
   recordEngineWorkerCrash(replaced: boolean): void {
     this.#engineWorkerCrashes.inc({ replaced: String(replaced) });
@@ -326,6 +337,7 @@ export class WorkerMetrics {
       ttfa_count: ttfaCount?.value ?? 0,
       frames_sent_total: await total(this.#framesSent),
       utterances_total: await total(this.#utterances),
+      utterances_failed_total: await total(this.#utterancesFailed),
       active_sessions: await total(this.#sessionsActive),
       sessions_started_total: await total(this.#sessionsStarted),
       sessions_rejected_total: await total(this.#sessionsRejected),

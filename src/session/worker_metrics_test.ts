@@ -24,6 +24,7 @@ Deno.test("WorkerMetrics: exposition names every metric with its Prometheus type
     tts_sessions_started_total: "counter",
     tts_sessions_rejected_total: "counter",
     tts_utterances_total: "counter",
+    tts_utterances_failed_total: "counter",
     tts_frames_sent_total: "counter",
     tts_ttfa_seconds: "histogram",
     tts_rtf: "histogram",
@@ -63,6 +64,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   metrics.recordTtfa(400);
   for (let i = 0; i < 7; i++) metrics.recordFrame();
   metrics.recordUtterance();
+  metrics.recordUtteranceFailed();
   metrics.recordSessionStarted();
   metrics.recordSessionStarted();
   metrics.recordSessionRejected("full");
@@ -82,6 +84,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(snapshot.ttfa_count, 3);
   assert.equal(snapshot.frames_sent_total, 7);
   assert.equal(snapshot.utterances_total, 1);
+  assert.equal(snapshot.utterances_failed_total, 1);
   assert.equal(snapshot.active_sessions, 2);
   assert.equal(snapshot.sessions_started_total, 2);
   assert.equal(snapshot.sessions_rejected_total, 3);
@@ -98,6 +101,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   const text = await metrics.exposition();
   assert.equal(sample(text, "tts_frames_sent_total"), 7);
   assert.equal(sample(text, "tts_utterances_total"), 1);
+  assert.equal(sample(text, "tts_utterances_failed_total"), 1);
   assert.equal(sample(text, "tts_sessions_active"), 2);
   assert.equal(sample(text, "tts_sessions_started_total"), 2);
   assert.equal(sample(text, 'tts_sessions_rejected_total{reason="full"}'), 2);
