@@ -569,6 +569,54 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
       assertCleanStream(probe, 1);
     });
 
+    await step(
+      "an utterance whose inference fails: one final frame, its later text dropped, the stream goes on",
+      async () => {
+        // The multi-speaker tiny model has pitches for three speakers; this config names a fourth,
+        // so every inference for speaker "dan" fails inside onnxruntime (Gather out of bounds).
+        const id = "en_US-brokenspeaker-low";
+        await Deno.copyFile(
+          `${modelsDir.path}/en_US-tinymulti-low.onnx`,
+          `${modelsDir.path}/${id}.onnx`,
+        );
+        const config = JSON.parse(
+          await Deno.readTextFile(`${modelsDir.path}/en_US-tinymulti-low.onnx.json`),
+        );
+        config.num_speakers = 4;
+        config.speaker_id_map.dan = 3;
+        await Deno.writeTextFile(`${modelsDir.path}/${id}.onnx.json`, JSON.stringify(config));
+        const failedBefore = (await client.getCapabilities()).metrics.utterances_failed_total;
+        const started = await client.startSession("s-broken", id, { speaker: "dan" });
+        assert.equal(started.success, true, started.message);
+        opened.add("s-broken");
+        const probe = new StreamProbe(client.synthesize(), { firstSequence: 0 });
+        const chunk = (text: string, final: boolean, sequence: number) =>
+          probe.call.write({
+            session_id: "s-broken",
+            text,
+            is_final: final,
+            sequence_number: sequence,
+          });
+        chunk("The first sentence cannot be said. And this one", false, 0);
+        await probe.waitForFrames(1, 30_000);
+        assert.equal(probe.finals, 1, "the failed utterance ended with its final frame");
+        // The client goes on with the same utterance, then ends it: the worker drops that text
+        // (it once crashed here, enqueueing into the failed utterance's cancelled text stream).
+        chunk(" goes on.", false, 1);
+        chunk(" The end.", true, 2);
+        await sleep(300);
+        assert.equal(probe.finals, 1, "no second final frame for the same utterance");
+        const caps = await client.getCapabilities();
+        assert.equal(caps.metrics.utterances_failed_total, failedBefore + 1);
+        // The session ends cleanly; its stream closes OK.
+        assert.equal((await client.endSession("s-broken")).success, true);
+        opened.delete("s-broken");
+        assert.equal(await probe.waitForEnd(), undefined);
+        assertCleanStream(probe, 1);
+        assert.equal((await client.unloadModel(id)).success, true);
+      },
+    );
+
     await step("two streams for one session: the second gets FAILED_PRECONDITION", async () => {
       await session("s-dual");
       const first = speakOnce(client, "s-dual", LONG_TEXT, false);
