@@ -17,21 +17,32 @@ const BROKEN =
 
 /**
  * Control characters except tab and line feed (`Cc`), and invisible format characters (`Cf`):
- * zero-width spaces and joiners, soft hyphens, byte-order marks, bidirectional marks and
- * overrides, invisible operators, emoji tag characters.
+ * zero-width spaces, soft hyphens, byte-order marks, bidirectional marks and overrides, invisible
+ * operators, emoji tag characters; but not the zero-width non-joiner and joiner (U+200C, U+200D),
+ * see {@linkcode STRAY_JOINER}.
  */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
-const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\p{Cf}/gu;
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|(?![\u200C\u200D])\p{Cf}/gu;
+
+/**
+ * The zero-width non-joiner and joiner where they are not between two letters. Between letters
+ * they are part of a word's spelling (Persian `می‌خواهم`, Devanagari `क्‍ष`, where the mark
+ * before it, a virama, counts as its letter's); elsewhere (between the parts of an emoji, at a
+ * word's edge) they are invisible format characters like the others.
+ */
+const STRAY_JOINER = /(?<![\p{L}\p{M}])[\u200C\u200D]|[\u200C\u200D](?![\p{L}\p{M}])/gu;
 
 /**
  * Removes what cannot be spoken at the character level: broken UTF-16 (lone surrogates),
- * replacement characters, control characters and invisible format characters. Line breaks of
- * every kind become `\n`; the text is put in Unicode normal form C (composed accents).
+ * replacement characters, control characters and invisible format characters (the zero-width
+ * joiners only where they are not inside a word). Line breaks of every kind become `\n`; the text
+ * is put in Unicode normal form C (composed accents).
  */
 export function removeUnspeakableCharacters(text: string): string {
   return text
     .replace(BROKEN, "")
     .replace(LINE_BREAKS, "\n")
     .replace(INVISIBLE, "")
+    .replace(STRAY_JOINER, "")
     .normalize("NFC");
 }

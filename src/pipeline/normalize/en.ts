@@ -17,6 +17,9 @@ import {
 } from "./numbers_en.ts";
 import type { LanguageRules } from "./rules.ts";
 
+/** The hundredth of a dollar. */
+const CENTS = { minorOne: "cent", minorMany: "cents" } as const;
+
 /** English (US spelling of number words, no "and" inside numbers). */
 export const ENGLISH_RULES: LanguageRules = {
   cardinal: englishCardinal,
@@ -39,6 +42,10 @@ export const ENGLISH_RULES: LanguageRules = {
     dash: "dash",
     underscore: "underscore",
     plus: "plus",
+    extension: "extension",
+    by: "by",
+    times: "times",
+    per: "per",
   },
   months: ENGLISH_MONTHS,
   monthAbbreviations: {
@@ -103,6 +110,18 @@ export const ENGLISH_RULES: LanguageRules = {
     "JPY": { one: "yen", many: "yen" },
     "₹": { one: "rupee", many: "rupees", minorOne: "paisa", minorMany: "paise" },
     "INR": { one: "rupee", many: "rupees", minorOne: "paisa", minorMany: "paise" },
+    // Dollars named by their country (`US$5`, `A$5`, `C$5`), and the codes of the others.
+    "US$": { one: "US dollar", many: "US dollars", ...CENTS },
+    "A$": { one: "Australian dollar", many: "Australian dollars", ...CENTS },
+    "AU$": { one: "Australian dollar", many: "Australian dollars", ...CENTS },
+    "AUD": { one: "Australian dollar", many: "Australian dollars", ...CENTS },
+    "C$": { one: "Canadian dollar", many: "Canadian dollars", ...CENTS },
+    "CA$": { one: "Canadian dollar", many: "Canadian dollars", ...CENTS },
+    "CAD": { one: "Canadian dollar", many: "Canadian dollars", ...CENTS },
+    "NZ$": { one: "New Zealand dollar", many: "New Zealand dollars", ...CENTS },
+    "NZD": { one: "New Zealand dollar", many: "New Zealand dollars", ...CENTS },
+    "HK$": { one: "Hong Kong dollar", many: "Hong Kong dollars", ...CENTS },
+    "HKD": { one: "Hong Kong dollar", many: "Hong Kong dollars", ...CENTS },
   },
   magnitudes: {
     k: "thousand",
@@ -171,6 +190,48 @@ export const ENGLISH_RULES: LanguageRules = {
     "hr": ["hour", "hours"],
     "hrs": ["hour", "hours"],
   },
+  rates: {
+    "year": ["a", "year"],
+    "yr": ["a", "year"],
+    "month": ["a", "month"],
+    "mo": ["a", "month"],
+    "week": ["a", "week"],
+    "wk": ["a", "week"],
+    "day": ["a", "day"],
+    "night": ["a", "night"],
+    "hour": ["an", "hour"],
+    "hr": ["an", "hour"],
+    "h": ["an", "hour"],
+    "minute": ["a", "minute"],
+    "min": ["a", "minute"],
+    "kg": ["per", "kilogram"],
+    "g": ["per", "gram"],
+    "lb": ["per", "pound"],
+    "oz": ["per", "ounce"],
+    "km": ["per", "kilometer"],
+    "mi": ["per", "mile"],
+    "ft": ["per", "foot"],
+    "L": ["per", "liter"],
+    "gal": ["per", "gallon"],
+    "kWh": ["per", "kilowatt hour"],
+  },
+  phoneContext: [
+    "call",
+    "calling",
+    "phone",
+    "tel",
+    "telephone",
+    "dial",
+    "fax",
+    "mobile",
+    "cell",
+    "text",
+    "number",
+    "extension",
+    "ext",
+    "reach me at",
+    "reach us at",
+  ],
   abbreviations: [
     // Titles before a name.
     abbreviation(/\bMrs\./g, "Missus"),
@@ -223,8 +284,8 @@ export const ENGLISH_RULES: LanguageRules = {
   ],
   // Before a number, or an amount after a currency symbol (the symbols of `currencies`).
   signs: [
-    { pattern: /(?<![\p{L}\p{N}])\+(?=[$€£¥₹]?\.?\d)/gu, replacement: "plus " },
-    { pattern: /(?<![\p{L}\p{N}])~(?=\s*[$€£¥₹]?\.?\d)/gu, replacement: "about " },
+    { pattern: /(?<![\p{L}\p{N}])\+(?=(?:\p{Lu}{0,2}[$€£¥₹])?\.?\d)/gu, replacement: "plus " },
+    { pattern: /(?<![\p{L}\p{N}])~(?=\s*(?:\p{Lu}{0,2}[$€£¥₹])?\.?\d)/gu, replacement: "about " },
   ],
   symbols: [
     { pattern: /(\d)\s*½/g, replacement: "$1 and a half" },

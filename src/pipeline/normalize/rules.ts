@@ -53,8 +53,16 @@ export interface NormalizerWords {
   readonly dash: string;
   /** `_` in addresses. */
   readonly underscore: string;
-  /** `+` in addresses. */
+  /** `+` in addresses and before a phone number's country code. */
   readonly plus: string;
+  /** A phone number's extension (`ext. 123`, `x123`): `extension`. */
+  readonly extension: string;
+  /** Between the sides of a dimension (`3 x 4 m`, `1920x1080`): `by`. */
+  readonly by: string;
+  /** A multiple of a quantity (`2 x 400 g`): `times`. */
+  readonly times: string;
+  /** A rate after money, `$3 per kg`, `$5/person` (`per`); also recognised in the text. */
+  readonly per: string;
 }
 
 /** The spoken-form rules of one language. */
@@ -94,6 +102,18 @@ export interface LanguageRules {
   readonly magnitudes: Readonly<Record<string, string>>;
   /** Unit symbols after a number -> [singular, plural] names. */
   readonly units: Readonly<Record<string, readonly [string, string]>>;
+  /**
+   * Units of a rate after money and a slash or {@linkcode NormalizerWords.per} (`$5/mo`,
+   * `$3 per kg`), as written -> [the word that reads the slash (`a`, `an`, `per`), the singular
+   * name]: `$5/mo` -> `five dollars a month`.
+   */
+  readonly rates: Readonly<Record<string, readonly [string, string]>>;
+  /**
+   * Words and phrases (lowercase) that, a few words before it in the same sentence, make a
+   * seven-digit number such as `555-1234` a phone number (`call`, `reach me at`); without one it
+   * is a range.
+   */
+  readonly phoneContext: readonly string[];
   /**
    * Abbreviation rewrites (`Dr.` -> `Doctor`), applied in order, after addresses and before any
    * number is spelled out (so that `No. 5` and `5th St.` still see their digits).

@@ -1,16 +1,18 @@
 /**
- * The steps driven by a {@linkcode LanguageRules} table: addresses, abbreviations, signs before a
- * number, dates, times, money, percentages, units, years, ordinals, symbols and the remaining
- * numbers of a text segment spelled out as words, in that order (addresses first, since their dots,
- * digits and dashes are not numbers or sentence ends; signs before any number is spelled out, since
- * they are recognised by the digits after them).
+ * The steps driven by a {@linkcode LanguageRules} table: addresses and phone numbers,
+ * abbreviations, signs before a number, ranges of money, dates, times, money, dimensions,
+ * percentages, units, years, ordinals, symbols and the remaining numbers of a text segment spelled
+ * out as words, in that order (addresses first, since their dots, digits and dashes are not numbers
+ * or sentence ends; signs before any number is spelled out, since they are recognised by the digits
+ * after them; ranges of money before other ranges, so that the currency is named once).
  *
  * @module
  */
 import { keptPeriod } from "./abbreviation.ts";
 import { speakUrl, spellAddress } from "./addresses.ts";
+import { spellPhoneNumbers } from "./phones.ts";
 import { applyRules, type LanguageRules } from "./rules.ts";
-import { readDigits, speakCurrency, speakNumber } from "./spoken_numbers.ts";
+import { readDigits, speakCurrency, speakCurrencyRange, speakNumber } from "./spoken_numbers.ts";
 
 /** A number as written: thousands separators, decimals. */
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+`;
@@ -20,6 +22,12 @@ const NOT_BEFORE_WORD = String.raw`(?![\p{L}\p{N}])`;
 const NOT_AFTER_NUMBER = String.raw`(?<![\p{L}\p{N}.,/])`;
 const NOT_BEFORE_NUMBER = String.raw`(?![\p{L}\p{N}/]|[.,]\d)`;
 
+/** Units of length: `x` before an amount of them is a dimension (`3 x 4 m`, read `by`). */
+const LENGTH_UNITS = ["km", "m", "cm", "mm", "mi", "ft", "yd"];
+
+/** Resolutions and other dimensions without units: `1920x1080`. */
+const RESOLUTION = /(?<=(?<![\p{L}\p{N}.,])\d{3,})[x×](?=\d{3,}(?![\p{L}\p{N}]))/gu;
+
 const TOP_LEVEL_DOMAINS =
   "com|org|net|io|dev|ai|edu|gov|co|uk|us|de|fr|es|it|nl|eu|app|info|me|tv|ly|gg|xyz|ca|au|jp";
 
@@ -28,7 +36,6 @@ interface CompiledRules {
   readonly email: RegExp;
   readonly url: RegExp;
   readonly bareDomain: RegExp;
-  readonly phone: RegExp;
   readonly isoDate: RegExp;
   readonly numericDate: RegExp;
   readonly monthDayYear: RegExp;
@@ -40,8 +47,11 @@ interface CompiledRules {
   readonly fraction: RegExp;
   readonly clock: RegExp;
   readonly hourPeriod: RegExp;
+  readonly moneyRange: RegExp;
   readonly currencyBefore: RegExp;
   readonly currencyAfter: RegExp;
+  readonly rate: RegExp;
+  readonly dimension: RegExp;
   readonly percent: RegExp;
   readonly unit: RegExp;
   readonly era: RegExp;
@@ -86,6 +96,13 @@ function compile(rules: LanguageRules): CompiledRules {
   const magnitudes = alternation(Object.keys(rules.magnitudes));
   const magnitude = String.raw`(?:\s?(${magnitudes})${NOT_BEFORE_WORD})?`;
   const units = alternation(Object.keys(rules.units));
+  const unitAfter = String.raw`(?:\s?(?:${units}))`;
+  const rateUnit = String.raw`(?:${alternation(Object.keys(rules.rates))}|\p{Ll}{3,})`;
+  const per = escapeRegExp(rules.words.per);
+  // The rates after an amount: `/mo`, ` / month`, ` per kg`, `/user/month`.
+  const rates = String.raw`(?:(?:\s?\/\s?|\s+${per}\s+)${rateUnit}${NOT_BEFORE_WORD})*`;
+  const amount = (name: string) =>
+    String.raw`(?<${name}>${NUMBER})(?:\s?(?<${name}Magnitude>${magnitudes})${NOT_BEFORE_WORD})?`;
   const compiled: CompiledRules = {
     email: new RegExp(
       String
@@ -98,7 +115,6 @@ function compile(rules: LanguageRules): CompiledRules {
         .raw`(?<![\p{L}\p{N}@.\/_-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TOP_LEVEL_DOMAINS})(?:\/[^\s<>()"'${"`"}]*)?${NOT_BEFORE_WORD}`,
       "giu",
     ),
-    phone: /(?<![\d+])(?:\+?1[-.\s]?)?(?:\((\d{3})\)\s?|(\d{3})[-.\s])(\d{3})[-.](\d{4})(?!\d)/g,
     isoDate: /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])/g,
     numericDate: new RegExp(
       String.raw`${NOT_AFTER_NUMBER}(\d{1,2})\/(\d{1,2})\/(\d{4})${NOT_BEFORE_NUMBER}`,
@@ -132,14 +148,30 @@ function compile(rules: LanguageRules): CompiledRules {
     clock:
       /(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])(?:\s?([ap])\.?m\.?(?![\p{L}\p{N}]))?/giu,
     hourPeriod: /(?<![\d:.,])(1[0-2]|0?[1-9])\s?([ap])\.?m\.?(?![\p{L}\p{N}])/giu,
+    // `$5-10 million`, `$5 - $10`: one currency, named after the second amount or before both.
+    moneyRange: new RegExp(
+      String.raw`${NOT_AFTER_WORD}(?<sign>[-−]?)(?:(?<symbol>${symbols})|(?<code>${codes})\s?)\s?${
+        amount("from")
+      }(?<separator>\s?[-–]\s?)(?:(?<symbol2>${symbols})|(?<code2>${codes})\s?)?${
+        amount("to")
+      }(?![\p{L}\p{N}-]|[.,]\d)(?<rates>${rates})`,
+      "gu",
+    ),
     currencyBefore: new RegExp(
       String
-        .raw`${NOT_AFTER_WORD}([-−]?)(?:(${symbols})|(${codes})\s?)\s?([-−]?)(${NUMBER})${magnitude}`,
+        .raw`${NOT_AFTER_WORD}([-−]?)(?:(${symbols})|(${codes})\s?)\s?([-−]?)(${NUMBER})${magnitude}(${rates})`,
       "gu",
     ),
     currencyAfter: new RegExp(
       String
-        .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})${magnitude}\s?(?:(${symbols})|\s?(${codes})${NOT_BEFORE_WORD})`,
+        .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})${magnitude}\s?(?:(${symbols})|\s?(${codes})${NOT_BEFORE_WORD})(${rates})`,
+      "gu",
+    ),
+    rate: new RegExp(String.raw`(?:\s?(\/)\s?|\s+${per}\s+)(${rateUnit})`, "gu"),
+    // The `x` of `3 x 4 m`, `3m x 4m`, `2 x 400 g`, with the unit after the last number.
+    dimension: new RegExp(
+      String
+        .raw`(?<=\d${unitAfter}?)\s?[x×]\s?(?=(?:${NUMBER})${unitAfter}?(?:\s?[x×]\s?(?:${NUMBER})${unitAfter}?)*\s?(${units})${NOT_BEFORE_WORD})`,
       "gu",
     ),
     percent: new RegExp(String.raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})\s?%`, "gu"),
@@ -184,18 +216,12 @@ function spaced(words: string, offset: number, length: number, whole: string): s
   return before + words + after;
 }
 
-/** The addresses in `text` read aloud (e-mail, URLs, bare domains, phone numbers). */
+/** The addresses in `text` read aloud (e-mail, URLs, bare domains). */
 function spellAddresses(s: string, rules: LanguageRules, re: CompiledRules): string {
   return s
     .replace(re.email, (email) => ` ${spellAddress(rules, email)} `)
     .replace(re.url, (url) => speakUrl(rules, url))
-    .replace(re.bareDomain, (url) => speakUrl(rules, url))
-    .replace(
-      re.phone,
-      (_m, area1?: string, area2?: string, middle?: string, last?: string) =>
-        [area1 ?? area2 ?? "", middle ?? "", last ?? ""].map((group) => readDigits(rules, group))
-          .join(", "),
-    );
+    .replace(re.bareDomain, (url) => speakUrl(rules, url));
 }
 
 /** Dates, year ranges, number ranges and fractions in `text` spelled out. */
@@ -273,9 +299,72 @@ function spellTimes(s: string, rules: LanguageRules, re: CompiledRules): string 
     });
 }
 
-/** Money, percentages and measurements in `text` spelled out. */
+/**
+ * The rates written after an amount read aloud, each after a space: `/mo` -> ` a month`,
+ * ` per kg` -> ` per kilogram`, `/user/month` -> ` per user per month` (only the first rate takes
+ * its own word for the slash).
+ */
+function speakRates(written: string, rules: LanguageRules, re: CompiledRules): string {
+  return [...written.matchAll(re.rate)]
+    .map(([, slash, unit], i) => {
+      const known = rules.rates[unit];
+      if (known === undefined) return ` ${rules.words.per} ${unit}`;
+      const [word, name] = known;
+      return ` ${slash !== undefined && i === 0 ? word : rules.words.per} ${name}`;
+    })
+    .join("");
+}
+
+/** The named groups of a {@linkcode CompiledRules.moneyRange} match. */
+interface MoneyRangeGroups {
+  readonly sign: string;
+  readonly symbol?: string;
+  readonly code?: string;
+  readonly from: string;
+  readonly fromMagnitude?: string;
+  readonly separator: string;
+  readonly symbol2?: string;
+  readonly code2?: string;
+  readonly to: string;
+  readonly toMagnitude?: string;
+  readonly rates: string;
+}
+
+/**
+ * Ranges of money in `text` spelled out (`$5-10 million` -> `five to ten million dollars`), before
+ * number ranges are (which would read `five dollars to ten million`). A spaced hyphen is a range
+ * only with the currency written on both sides (`$5 - $10`); two currencies are no range.
+ */
+function spellMoneyRanges(s: string, rules: LanguageRules, re: CompiledRules): string {
+  return s.replace(re.moneyRange, (match: string, ...rest: unknown[]) => {
+    const g = rest.at(-1) as MoneyRangeGroups;
+    const names = rules.currencies[g.symbol ?? g.code ?? ""];
+    const second = g.symbol2 ?? g.code2;
+    if (
+      second === undefined
+        ? /\s-|-\s/.test(g.separator)
+        : rules.currencies[second]?.many !== names.many
+    ) {
+      return match;
+    }
+    const range = speakCurrencyRange(
+      rules,
+      g.sign !== "",
+      { amount: g.from, magnitude: magnitudeWord(rules, g.fromMagnitude) },
+      { amount: g.to, magnitude: magnitudeWord(rules, g.toMagnitude) },
+      names,
+    );
+    return range + speakRates(g.rates, rules, re);
+  });
+}
+
+/** The word of a magnitude suffix as written (`M` -> `million`). */
+function magnitudeWord(rules: LanguageRules, key: string | undefined): string | undefined {
+  return key === undefined ? undefined : rules.magnitudes[key];
+}
+
+/** Money, dimensions, percentages and measurements in `text` spelled out. */
 function spellQuantities(s: string, rules: LanguageRules, re: CompiledRules): string {
-  const magnitudeWord = (key?: string) => key === undefined ? undefined : rules.magnitudes[key];
   return s
     .replace(
       re.currencyBefore,
@@ -286,27 +375,42 @@ function spellQuantities(s: string, rules: LanguageRules, re: CompiledRules): st
         code: string | undefined,
         sign2: string,
         amount: string,
-        magnitude?: string,
+        magnitude: string | undefined,
+        rates: string,
       ) =>
         speakCurrency(
           rules,
           (sign1 || sign2) !== "",
           amount,
-          magnitudeWord(magnitude),
+          magnitudeWord(rules, magnitude),
           rules.currencies[symbol ?? code ?? ""],
-        ),
+        ) + speakRates(rates, rules, re),
     )
     .replace(
       re.currencyAfter,
-      (_m, sign: string, amount: string, magnitude?: string, symbol?: string, code?: string) =>
+      (
+        _m,
+        sign: string,
+        amount: string,
+        magnitude: string | undefined,
+        symbol: string | undefined,
+        code: string | undefined,
+        rates: string,
+      ) =>
         speakCurrency(
           rules,
           sign !== "",
           amount,
-          magnitudeWord(magnitude),
+          magnitudeWord(rules, magnitude),
           rules.currencies[symbol ?? code ?? ""],
-        ),
+        ) + speakRates(rates, rules, re),
     )
+    // Dimensions are read `by`: `3 x 4 m`, `1920x1080`; other quantities `times`: `2 x 400 g`.
+    .replace(
+      re.dimension,
+      (_m, unit: string) => ` ${LENGTH_UNITS.includes(unit) ? rules.words.by : rules.words.times} `,
+    )
+    .replace(RESOLUTION, ` ${rules.words.by} `)
     .replace(
       re.percent,
       (_m, sign: string, amount: string) =>
@@ -366,8 +470,10 @@ function spellNumbers(s: string, rules: LanguageRules): string {
 export function spellOut(text: string, rules: LanguageRules): string {
   const re = compile(rules);
   let s = spellAddresses(text, rules, re);
+  s = spellPhoneNumbers(s, rules);
   s = applyRules(s, rules.abbreviations);
   s = applyRules(s, rules.signs);
+  s = spellMoneyRanges(s, rules, re);
   s = spellDatesAndRanges(s, rules, re);
   s = spellTimes(s, rules, re);
   s = spellQuantities(s, rules, re);

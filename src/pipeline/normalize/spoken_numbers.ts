@@ -70,3 +70,38 @@ export function speakCurrency(
   }
   return minus + parts.join(` ${rules.words.and} `);
 }
+
+/** One side of a range of money: an amount as written and its magnitude word, if any. */
+export interface MoneyAmount {
+  /** The amount as written (`5`, `1,000`, `3.50`). */
+  readonly amount: string;
+  /** Magnitude word after it (`million`). */
+  readonly magnitude?: string | undefined;
+}
+
+/**
+ * A range of currency amounts read as words, the currency named once at the end: `5`-`10 million`
+ * dollars -> `five to ten million dollars`. Amounts with a minor unit (`$1.50-$2`) are read each in
+ * full: `one dollar and fifty cents to two dollars`.
+ */
+export function speakCurrencyRange(
+  rules: LanguageRules,
+  negative: boolean,
+  from: MoneyAmount,
+  to: MoneyAmount,
+  names: CurrencyNames,
+): string {
+  const { words } = rules;
+  const withMinor = (side: MoneyAmount) =>
+    side.magnitude === undefined && names.minorMany !== undefined && side.amount.includes(".");
+  if (withMinor(from) || withMinor(to)) {
+    const first = speakCurrency(rules, negative, from.amount, from.magnitude, names);
+    return `${first} ${words.to} ${speakCurrency(rules, false, to.amount, to.magnitude, names)}`;
+  }
+  const side = ({ amount, magnitude }: MoneyAmount) =>
+    magnitude === undefined
+      ? speakNumber(rules, amount)
+      : `${speakNumber(rules, amount)} ${magnitude}`;
+  const minus = negative ? `${words.minus} ` : "";
+  return `${minus}${side(from)} ${words.to} ${side(to)} ${names.many}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * Phone numbers read aloud, digit by digit in their groups: `+1 555-123-4567` -> `plus one, five
+ * five five, one two three, four five six seven`, `ext. 12` -> `extension one two`.
+ *
+ * Recognised: North American numbers (`(555) 123-4567`, `1-800-555-1234`, `+1 555.123.4567`),
+ * international numbers (`+44 20 7946 0958`: a `+`, a country code and groups separated by single
+ * spaces, dots or dashes, 7 to 15 digits in all), and seven-digit local numbers (`555-1234`) when a
+ * phone word of the language comes a few words before them in the same sentence, since without
+ * one they are as likely a range (`pages 555-1234`).
+ *
+ * @module
+ */
+import type { LanguageRules } from "./rules.ts";
+import { readDigits } from "./spoken_numbers.ts";
+
+/** An extension after a phone number: `ext. 123`, `, ext 123`, `x123`. */
+const EXTENSION = String.raw`(?:,?\s?(?:ext\.?|extension|x)\s?(\d{1,6})(?![\p{L}\p{N}]))?`;
+
+/**
+ * North American numbers: an optional `+1` or `1`, an area code (in brackets or not), then three
+ * and four digits.
+ */
+const NORTH_AMERICAN = new RegExp(
+  String
+    .raw`(?<![\d+])(?:(\+?1)[-.\s]?)?(?:\((\d{3})\)\s?|(\d{3})[-.\s])(\d{3})[-.](\d{4})(?!\d)${EXTENSION}`,
+  "giu",
+);
+
+/**
+ * `+`, a country code and at least one more group of digits, each after one space, dot or dash;
+ * not a prefix of a longer run of groups.
+ */
+const INTERNATIONAL = new RegExp(
+  String
+    .raw`(?<![\p{L}\p{N}+])\+([1-9]\d{0,2})((?:[-. ]\d+)+)(?![\p{L}\p{N}]|[-., ]\d)${EXTENSION}`,
+  "giu",
+);
+
+/** Digits in an international number (country code included). */
+const INTERNATIONAL_DIGITS = { min: 7, max: 15 };
+
+/** Three digits, a dash, four digits: a local phone number or a range. */
+const LOCAL = new RegExp(
+  String.raw`(?<![\p{L}\p{N}+.,-])(\d{3})-(\d{4})(?![\p{L}\p{N}-]|[.,]\d)${EXTENSION}`,
+  "giu",
+);
+
+/** An extension without a phone number before it: `ext. 123`. */
+const LONE_EXTENSION = /(?<![\p{L}\p{N}])ext\.?\s?(\d{1,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
+
+/** Words that may stand between a phone word and the number (`call me at`, `number is`). */
+const MAX_WORDS_BETWEEN = 3;
+
+const PHONE_CONTEXT = new WeakMap<LanguageRules, RegExp>();
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/**
+ * Matches text that ends with a phone word of `rules` and at most a few more words of the same
+ * sentence (`Call me at `).
+ */
+function phoneContext(rules: LanguageRules): RegExp {
+  let re = PHONE_CONTEXT.get(rules);
+  if (re) return re;
+  const words = [...rules.phoneContext]
+    .sort((a, b) => b.length - a.length)
+    .map((phrase) => phrase.split(/\s+/).map(escapeRegExp).join(String.raw`\s+`));
+  const cue = words.length === 0 ? "(?!)" : words.join("|");
+  re = new RegExp(
+    String
+      .raw`(?<![\p{L}\p{N}])(?:${cue})(?![\p{L}\p{N}])[.:]?\s*(?:[^\s.!?]+\s+){0,${MAX_WORDS_BETWEEN}}$`,
+    "iu",
+  );
+  PHONE_CONTEXT.set(rules, re);
+  return re;
+}
+
+/**
+ * A phone number read aloud: each group digit by digit (a leading `+` as the word for plus),
+ * groups apart with commas, then the extension if there is one.
+ */
+function speakPhoneNumber(
+  rules: LanguageRules,
+  groups: readonly string[],
+  extension: string | undefined,
+): string {
+  const number = groups
+    .map((group) =>
+      group.startsWith("+")
+        ? `${rules.words.plus} ${readDigits(rules, group.slice(1))}`
+        : readDigits(rules, group)
+    )
+    .join(", ");
+  return extension === undefined
+    ? number
+    : `${number}, ${rules.words.extension} ${readDigits(rules, extension)}`;
+}
+
+/** Whether both numbers of `555-1234` are round (`500-1000`), as in a range. */
+function bothRound(first: string, second: string): boolean {
+  return first.endsWith("0") && second.endsWith("0");
+}
+
+/** The phone numbers (and extensions) in `text` read aloud with `rules`. */
+export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
+  const context = phoneContext(rules);
+  return text
+    .replace(INTERNATIONAL, (match, country: string, rest: string, extension?: string) => {
+      const groups = [`+${country}`, ...rest.slice(1).split(/[-. ]/)];
+      const digits = groups.join("").length - 1;
+      return digits < INTERNATIONAL_DIGITS.min || digits > INTERNATIONAL_DIGITS.max
+        ? match
+        : speakPhoneNumber(rules, groups, extension);
+    })
+    .replace(
+      NORTH_AMERICAN,
+      (
+        _m,
+        country: string | undefined,
+        bracketed: string | undefined,
+        area: string | undefined,
+        exchange: string,
+        line: string,
+        extension?: string,
+      ) => {
+        const groups = [country, bracketed ?? area, exchange, line].filter((g) => g !== undefined);
+        return speakPhoneNumber(rules, groups, extension);
+      },
+    )
+    .replace(
+      LOCAL,
+      (
+        match,
+        exchange: string,
+        line: string,
+        extension: string | undefined,
+        offset: number,
+        whole: string,
+      ) =>
+        context.test(whole.slice(0, offset)) && !bothRound(exchange, line)
+          ? speakPhoneNumber(rules, [exchange, line], extension)
+          : match,
+    )
+    .replace(
+      LONE_EXTENSION,
+      (_m, digits: string) => `${rules.words.extension} ${readDigits(rules, digits)}`,
+    );
+}
