@@ -15,6 +15,22 @@ const SCRIPT = new URL("./execution_providers.ts", import.meta.url).pathname;
 const ALLOW_NO_WEBGPU = Deno.env.get("TTS_ALLOW_NO_WEBGPU") === "1";
 const FIXTURE_VOICES = new URL("../tests/fixtures/voices/", import.meta.url).pathname;
 
+/** Runs bench:ep for one round with results in `resultsDir`; asserts it exits 0. */
+async function runOneRound(
+  resultsDir: string,
+  args: string[],
+): Promise<{ result: EpBenchResult; stderr: string }> {
+  const run = await runDenoScript(SCRIPT, [
+    ...args,
+    "--rounds",
+    "1",
+    "--results-dir",
+    resultsDir,
+  ]);
+  assert.equal(run.code, 0, `bench:ep failed:\n${run.stderr}`);
+  return { result: JSON.parse(run.stdout), stderr: run.stderr };
+}
+
 Deno.test("bench:ep options: every configuration by default, a subset on request", () => {
   const all = parseEpBenchOptions([]);
   assert.ok(!("message" in all));
@@ -55,16 +71,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     await using dir = await createTempDir("bench_ep_test_");
-    const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
-      "--configs",
-      "wasm,wasm-fp16",
-      "--rounds",
-      "1",
-      "--results-dir",
-      dir.path,
-    ]);
-    assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
-    const result: EpBenchResult = JSON.parse(stdout);
+    const { result, stderr } = await runOneRound(dir.path, ["--configs", "wasm,wasm-fp16"]);
     assert.deepEqual(
       [...Deno.readDirSync(dir.path)].map((entry) => entry.name),
       [epResultFileName(result)],
@@ -96,20 +103,14 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     await using dir = await createTempDir("bench_ep_test_");
-    const { code, stdout, stderr } = await runDenoScript(SCRIPT, [
+    const { result } = await runOneRound(dir.path, [
       "--voice",
       "en_US-tiny-low",
       "--voices-dir",
       FIXTURE_VOICES,
       "--configs",
       "wasm,webgpu,webgpu-cpu-output,webgpu-fp16",
-      "--rounds",
-      "1",
-      "--results-dir",
-      dir.path,
     ]);
-    assert.equal(code, 0, `bench:ep failed:\n${stderr}`);
-    const result: EpBenchResult = JSON.parse(stdout);
     assert.deepEqual(result.voices, { fp32: "en_US-tiny-low", fp16: null });
     assert.match(epResultFileName(result), /-en_US-tiny-low\.json$/);
     const byName = Object.fromEntries(result.configs.map((config) => [config.name, config]));

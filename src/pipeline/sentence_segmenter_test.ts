@@ -12,6 +12,25 @@ function segmentWhole(text: string, options: Partial<SegmenterOptions> = {}): st
   return [...segmenter.push(text), ...segmenter.flush()];
 }
 
+/** A text and the segments it should give; `options` default to the table's. */
+interface SegmentationCase {
+  name: string;
+  text: string;
+  want: string[];
+  options?: Partial<SegmenterOptions>;
+}
+
+/** One test step per case: `segmentWhole(text)` gives `want`. */
+async function stepThrough(
+  t: Deno.TestContext,
+  table: readonly SegmentationCase[],
+  options: Partial<SegmenterOptions> = {},
+): Promise<void> {
+  for (const { name, text, want, options: own } of table) {
+    await t.step(name, () => assert.deepEqual(segmentWhole(text, own ?? options), want));
+  }
+}
+
 /** Segments of `text` pushed in the given chunks, then flushed. */
 function segmentChunks(chunks: readonly string[], options: Partial<SegmenterOptions>): string[] {
   const segmenter = new SentenceSegmenter(options);
@@ -97,7 +116,7 @@ const noSpace = (text: string) => text.replace(/\s+/g, "");
 const OFF = { fastFirstSegment: false };
 
 Deno.test("SentenceSegmenter: sentence boundaries", async (t) => {
-  const table: { name: string; text: string; want: string[] }[] = [
+  const table: SegmentationCase[] = [
     {
       name: "terminators, runs and closing quotes",
       text: 'Hello there. Are you sure?! "Yes." (Really!) Wait... What? Fine…  Done',
@@ -216,9 +235,7 @@ Deno.test("SentenceSegmenter: sentence boundaries", async (t) => {
     },
     { name: "empty and whitespace-only", text: " \n\t \n", want: [] },
   ];
-  for (const { name, text, want } of table) {
-    await t.step(name, () => assert.deepEqual(segmentWhole(text, OFF), want));
-  }
+  await stepThrough(t, table, OFF);
 });
 
 Deno.test("SentenceSegmenter: a terminator at the end of the text waits for what follows", () => {
@@ -257,12 +274,7 @@ Deno.test("SentenceSegmenter: the fast path emits the first clause before the se
 });
 
 Deno.test("SentenceSegmenter: fast-path clause boundaries", async (t) => {
-  const table: {
-    name: string;
-    text: string;
-    want: string[];
-    options?: Partial<SegmenterOptions>;
-  }[] = [
+  const table: SegmentationCase[] = [
     {
       name: "too few words before the comma",
       text: "Yes, of course, I can help with that today. Okay.",
@@ -311,18 +323,11 @@ Deno.test("SentenceSegmenter: fast-path clause boundaries", async (t) => {
       want: ["The weather today is sunny, with highs of 75."],
     },
   ];
-  for (const { name, text, want, options } of table) {
-    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
-  }
+  await stepThrough(t, table);
 });
 
 Deno.test("SentenceSegmenter: fast path by word count when no clause end comes", async (t) => {
-  const table: {
-    name: string;
-    text: string;
-    want: string[];
-    options?: Partial<SegmenterOptions>;
-  }[] = [
+  const table: SegmentationCase[] = [
     {
       name: "the default threshold, then a word that does not lean on the next",
       text:
@@ -382,9 +387,7 @@ Deno.test("SentenceSegmenter: fast path by word count when no clause end comes",
       want: ["One two three four five six seven eight nine ten eleven twelve thirteen."],
     },
   ];
-  for (const { name, text, want, options } of table) {
-    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
-  }
+  await stepThrough(t, table);
 });
 
 Deno.test("SentenceSegmenter: long sentences split at clauses, else at words, never mid-word", () => {
@@ -421,12 +424,7 @@ Deno.test("SentenceSegmenter: long sentences split at clauses, else at words, ne
 });
 
 Deno.test("SentenceSegmenter: CJK text, written without spaces", async (t) => {
-  const table: {
-    name: string;
-    text: string;
-    want: string[];
-    options?: Partial<SegmenterOptions>;
-  }[] = [
+  const table: SegmentationCase[] = [
     {
       name: "full-width terminators end sentences",
       text: "今天天气很好。我们去公园散步吧！你觉得怎么样？",
@@ -474,9 +472,7 @@ Deno.test("SentenceSegmenter: CJK text, written without spaces", async (t) => {
       want: ["苹果、香蕉和橙子都很好吃；", "我最喜欢的是：西瓜。"],
     },
   ];
-  for (const { name, text, want, options = OFF } of table) {
-    await t.step(name, () => assert.deepEqual(segmentWhole(text, options), want));
-  }
+  await stepThrough(t, table, OFF);
 });
 
 Deno.test("SentenceSegmenter: a CJK sentence is emitted once the next character has come", () => {
