@@ -56,6 +56,17 @@ export function checkHealth(
   });
 }
 
+/** The CLI's usage text. */
+export const HEALTH_USAGE = `usage: deno task health [options]
+Asks a worker's grpc.health.v1.Health/Check; exits 0 when SERVING, 1 otherwise, 2 on bad options.
+  --address HOST:PORT   the worker (default: TTS_ADDRESS, else 127.0.0.1:TTS_PORT or 7001)
+  --service NAME        the service to ask about (default tts.TTSService; "" for the server)
+  --timeout-ms N        how long to wait for the answer (default 3000)
+  --ca CA.pem           speak TLS, trusting this CA
+  --cert C.pem --key K.key   client certificate for mutual TLS
+  --token-file FILE     bearer token (health itself needs none)
+  --help                this text`;
+
 /** `TTS_ADDRESS`, else the local worker on `TTS_PORT` (default 7001). */
 function defaultAddress(): string {
   return Deno.env.get("TTS_ADDRESS") ?? `127.0.0.1:${Deno.env.get("TTS_PORT") || "7001"}`;
@@ -75,11 +86,17 @@ export async function healthCheck(args: string[]): Promise<number> {
         cert: { type: "string" },
         key: { type: "string" },
         "token-file": { type: "string" },
+        help: { type: "boolean", default: false },
       },
     }).values;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
+    console.error(HEALTH_USAGE);
     return 2;
+  }
+  if (values.help) {
+    console.log(HEALTH_USAGE);
+    return 0;
   }
   const timeoutMs = Number(values["timeout-ms"]);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {

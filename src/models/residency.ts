@@ -10,7 +10,7 @@ import type { VoiceModel, VoiceSource } from "../engines/engine.ts";
 /** Resolves a model id to what loading needs; rejects with a message a client can act on. */
 export type VoiceSourceResolver = (modelId: string) => Promise<VoiceSource>;
 
-/** Loads a voice (in production: in its own Worker). */
+/** Loads a voice (in production: into the engine Workers that every voice shares). */
 export type VoiceLoader = (source: VoiceSource) => Promise<VoiceModel>;
 
 /** A voice held for one utterance. */
