@@ -70,7 +70,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   const inferenceWorkers = Math.min(config.inferenceWorkers, config.maxSessions);
   const scheduler = new InferenceScheduler(inferenceWorkers);
   // Every voice is loaded in the same engine Workers (one WebAssembly runtime and heap each).
-  const engineWorkers = new EngineWorkerPool(inferenceWorkers);
+  const engineWorkers = new EngineWorkerPool(inferenceWorkers, {
+    // What engines and their libraries write to a Worker's console joins the JSON log.
+    onLog: (level, message) => log[level]({ source: "engine worker" }, message),
+  });
   const residency = new ModelResidency(resolve, async (source) => {
     // The memory estimate: how much the resident set grew while the voice loaded.
     const rssBefore = Deno.memoryUsage().rss;

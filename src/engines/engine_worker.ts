@@ -11,8 +11,29 @@
  */
 /// <reference lib="deno.worker" />
 import type { VoiceModel } from "./engine.ts";
-import type { EngineReply, EngineRequest } from "./engine_worker_protocol.ts";
+import type {
+  EngineLogLevel,
+  EngineLogNotice,
+  EngineReply,
+  EngineRequest,
+} from "./engine_worker_protocol.ts";
 import { engineAdapterFor } from "./families.ts";
+
+/**
+ * The console of this Worker writes to the main thread instead, which logs each line as JSON:
+ * an engine library's warnings and errors reach the worker's structured log, not raw stderr.
+ */
+function forwardConsole(): void {
+  const forward = (level: EngineLogLevel) => (...args: unknown[]) => {
+    const message = args.map((arg) => typeof arg === "string" ? arg : Deno.inspect(arg)).join(" ");
+    self.postMessage({ kind: "log", level, message } satisfies EngineLogNotice);
+  };
+  console.error = forward("error");
+  console.warn = forward("warn");
+  console.info = forward("info");
+  console.log = forward("info");
+}
+forwardConsole();
 
 /** Loaded voices, by the number the main thread gave each. */
 const voices = new Map<number, VoiceModel>();

@@ -8,7 +8,12 @@
  *
  * @module
  */
-import type { EngineReply, EngineRequest } from "./engine_worker_protocol.ts";
+import type {
+  EngineLogLevel,
+  EngineMessage,
+  EngineReply,
+  EngineRequest,
+} from "./engine_worker_protocol.ts";
 
 /** The module every engine Worker runs unless told otherwise. */
 const ENGINE_WORKER_MODULE = new URL("./engine_worker.ts", import.meta.url);
@@ -19,7 +24,12 @@ export interface EngineWorkerOptions {
   readonly module?: URL;
   /** Called once if the Worker crashes, after its calls in flight have been rejected. */
   readonly onCrash?: (worker: EngineWorker, error: Error) => void;
+  /** Called with each line the Worker's code writes to its console (default: ignored). */
+  readonly onLog?: EngineLogListener;
 }
+
+/** Receives a line an engine Worker's code wrote to its console. */
+export type EngineLogListener = (level: EngineLogLevel, message: string) => void;
 
 type Pending = {
   resolve: (reply: EngineReply) => void;
@@ -47,7 +57,11 @@ export class EngineWorker {
    */
   constructor(options: EngineWorkerOptions = {}) {
     this.#worker = new Worker(options.module ?? ENGINE_WORKER_MODULE, { type: "module" });
-    this.#worker.onmessage = (event: MessageEvent<EngineReply>) => {
+    this.#worker.onmessage = (event: MessageEvent<EngineMessage>) => {
+      if (!("id" in event.data)) {
+        options.onLog?.(event.data.level, event.data.message);
+        return;
+      }
       const pending = this.#pending.get(event.data.id);
       if (!pending) return;
       this.#pending.delete(event.data.id);
@@ -140,6 +154,8 @@ export interface EngineWorkerPoolOptions {
   readonly module?: URL;
   /** Most crashed Workers replaced in any {@linkcode RESTART_WINDOW_MS}; 0 replaces none. */
   readonly maxRestarts?: number;
+  /** Called with each line a Worker's code writes to its console (default: ignored). */
+  readonly onLog?: EngineLogListener;
 }
 
 /** The window over which {@linkcode EngineWorkerPoolOptions.maxRestarts} counts. */
@@ -155,6 +171,7 @@ export const RESTART_WINDOW_MS = 60_000;
 export class EngineWorkerPool {
   #workers: EngineWorker[];
   #module: URL | undefined;
+  #onLog: EngineLogListener | undefined;
   #maxRestarts: number;
   #restarts: number[] = [];
   #restartsTotal = 0;
@@ -172,6 +189,7 @@ export class EngineWorkerPool {
       );
     }
     this.#module = options.module;
+    this.#onLog = options.onLog;
     this.#maxRestarts = options.maxRestarts ?? 8;
     this.#workers = Array.from({ length: size }, () => this.#start());
   }
@@ -206,6 +224,7 @@ export class EngineWorkerPool {
   #start(): EngineWorker {
     return new EngineWorker({
       module: this.#module,
+      onLog: this.#onLog,
       onCrash: (crashed, error) => this.#replace(crashed, error),
     });
   }

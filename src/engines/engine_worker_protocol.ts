@@ -47,3 +47,22 @@ export type EngineReply =
   | { readonly id: number; readonly ok: true; readonly kind: "infer"; readonly pcm: Float32Array }
   | { readonly id: number; readonly ok: true; readonly kind: "unload" }
   | { readonly id: number; readonly ok: false; readonly error: string };
+
+/** How severe a line an engine Worker's code wrote to its console is. */
+export type EngineLogLevel = "info" | "warn" | "error";
+
+/**
+ * A line an engine Worker's code (an engine, onnxruntime, espeak-ng) wrote to its console, sent to
+ * the main thread unasked so that it reaches the worker's structured log.
+ */
+export interface EngineLogNotice {
+  /** Marks the message as a notice, not a reply. */
+  readonly kind: "log";
+  /** `console.error` is `error`, `console.warn` is `warn`, `console.log`/`info` are `info`. */
+  readonly level: EngineLogLevel;
+  /** The console arguments, joined by spaces. */
+  readonly message: string;
+}
+
+/** Anything an engine Worker posts: a reply to a request, or a log notice. */
+export type EngineMessage = EngineReply | EngineLogNotice;

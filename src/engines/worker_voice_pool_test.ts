@@ -6,7 +6,7 @@ import { InferenceScheduler } from "./inference_scheduler.ts";
 import { piperAdapter } from "./piper/piper_engine.ts";
 import { WorkerVoice } from "./worker_voice.ts";
 import { loadWorkerVoicePool, type WorkerVoicePool } from "./worker_voice_pool.ts";
-import { CRASH_TEXT } from "../../tests/fixtures/engine_crash.ts";
+import { CRASH_TEXT, WARN_TEXT } from "../../tests/fixtures/engine_faults.ts";
 
 const ESPEAK: VoiceSource = { id: "espeak-en-us", family: ESPEAK_FAMILY, voiceName: "en-us" };
 const TINY_PATH = new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx", import.meta.url)
@@ -241,12 +241,12 @@ Deno.test("WorkerVoicePool: voices share the engine Workers; unloading one leave
   }
 });
 
-const CRASHING_WORKER = new URL("../../tests/fixtures/crashing_engine_worker.ts", import.meta.url);
+const FAULTY_WORKER = new URL("../../tests/fixtures/faulty_engine_worker.ts", import.meta.url);
 
 Deno.test("EngineWorker: a crash fails its calls in flight and every later call, and is reported once", async () => {
   const crashes: string[] = [];
   const worker = new EngineWorker({
-    module: CRASHING_WORKER,
+    module: FAULTY_WORKER,
     onCrash: (_, error) => crashes.push(error.message),
   });
   try {
@@ -263,7 +263,7 @@ Deno.test("EngineWorker: a crash fails its calls in flight and every later call,
 });
 
 Deno.test("WorkerVoicePool: a crashed Worker is replaced and the voice loaded into it; the other Worker serves meanwhile", async () => {
-  const workers = new EngineWorkerPool(2, { module: CRASHING_WORKER });
+  const workers = new EngineWorkerPool(2, { module: FAULTY_WORKER });
   const replaced: string[] = [];
   workers.onWorkerCrashed((_, replacement, error) => {
     if (replacement) replaced.push(error.message);
@@ -301,7 +301,7 @@ Deno.test("WorkerVoicePool: a crashed Worker is replaced and the voice loaded in
 });
 
 Deno.test("WorkerVoicePool: with its only Worker crashed, requests wait for the voice in the replacement", async () => {
-  const workers = new EngineWorkerPool(1, { module: CRASHING_WORKER });
+  const workers = new EngineWorkerPool(1, { module: FAULTY_WORKER });
   const scheduler = new InferenceScheduler(1);
   try {
     const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
@@ -318,7 +318,7 @@ Deno.test("WorkerVoicePool: with its only Worker crashed, requests wait for the 
 });
 
 Deno.test("EngineWorkerPool: at most maxRestarts crashed Workers are replaced a minute", async () => {
-  const workers = new EngineWorkerPool(1, { module: CRASHING_WORKER, maxRestarts: 1 });
+  const workers = new EngineWorkerPool(1, { module: FAULTY_WORKER, maxRestarts: 1 });
   const scheduler = new InferenceScheduler(1);
   try {
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
@@ -335,5 +335,24 @@ Deno.test("EngineWorkerPool: at most maxRestarts crashed Workers are replaced a 
     await espeak.dispose();
   } finally {
     workers.terminate();
+  }
+});
+
+Deno.test("EngineWorker: what the Worker's code writes to its console comes to onLog, with its level", async () => {
+  const lines: [string, string][] = [];
+  const worker = new EngineWorker({
+    module: FAULTY_WORKER,
+    onLog: (level, message) => lines.push([level, message]),
+  });
+  try {
+    const voice = new WorkerVoice(worker);
+    await voice.load(ESPEAK);
+    await voice.prepare(WARN_TEXT, NORMAL);
+    assert.deepEqual(lines, [
+      ["warn", "engine library: a warning 42"],
+      ["error", "engine library: an error"],
+    ]);
+  } finally {
+    worker.terminate();
   }
 });

@@ -16,8 +16,9 @@ import {
 export const PIPER_FAMILY = "piper";
 
 /**
- * Reports phonemes missing from a voice's id map on stderr, once per voice and phoneme, so a
- * long session does not flood the log.
+ * Reports phonemes missing from a voice's id map with `console.warn` (in an engine Worker, that
+ * line reaches the worker's JSON log), once per voice and phoneme, so that a long session does not
+ * flood the log.
  */
 export function createMissingPhonemesWarner(): MissingPhonemesReporter {
   const reported = new Set<string>();
