@@ -62,6 +62,8 @@ export interface WorkerConfig {
   readonly tlsKey: string | undefined;
   /** PEM CA bundle: when set, clients must present a certificate it signed (mutual TLS). */
   readonly tlsClientCa: string | undefined;
+  /** Time a TLS client has to complete its handshake before its connection is closed. */
+  readonly tlsHandshakeTimeoutMs: number;
   /** File holding the bearer token every RPC but health must carry. */
   readonly authTokenFile: string | undefined;
   /** The token read from {@linkcode authTokenFile} (trimmed); never logged. */
@@ -102,6 +104,7 @@ export const DEFAULT_CONFIG: WorkerConfig = {
   tlsCert: undefined,
   tlsKey: undefined,
   tlsClientCa: undefined,
+  tlsHandshakeTimeoutMs: 10_000,
   authTokenFile: undefined,
   authToken: undefined,
   maxReceiveMessageBytes: 4 * 1024 * 1024,
@@ -111,7 +114,7 @@ export const DEFAULT_CONFIG: WorkerConfig = {
 
 /** How a setting's value is read and checked. */
 export type SettingKind =
-  | { readonly type: "string"; readonly emptyIsUnset?: boolean }
+  | { readonly type: "string"; readonly emptyIsUnset?: boolean; readonly nonEmpty?: boolean }
   | { readonly type: "path" }
   | { readonly type: "port"; readonly optional?: boolean }
   | { readonly type: "count"; readonly min: number; readonly max: number }
@@ -122,7 +125,7 @@ export type SettingKey = Exclude<keyof WorkerConfig, "authToken" | "configFile">
 
 /** Every setting and how it is checked; the flag and variable names derive from the key. */
 export const SETTINGS: Readonly<Record<SettingKey, SettingKind>> = {
-  host: { type: "string" },
+  host: { type: "string", nonEmpty: true },
   port: { type: "port" },
   metricsPort: { type: "port", optional: true },
   modelsDir: { type: "path" },
@@ -139,6 +142,7 @@ export const SETTINGS: Readonly<Record<SettingKey, SettingKind>> = {
   tlsCert: { type: "path" },
   tlsKey: { type: "path" },
   tlsClientCa: { type: "path" },
+  tlsHandshakeTimeoutMs: { type: "count", min: 100, max: 600000 },
   authTokenFile: { type: "path" },
   maxReceiveMessageBytes: { type: "count", min: 1024, max: 64 * 1024 * 1024 },
   maxConcurrentStreams: { type: "count", min: 1, max: 10000 },
@@ -167,7 +171,7 @@ export function envName(key: string): string {
 function allowed(kind: SettingKind): string {
   switch (kind.type) {
     case "string":
-      return "a string";
+      return kind.nonEmpty ? "a non-empty string" : "a string";
     case "path":
       return "a file or directory path (a string)";
     case "port":
@@ -185,7 +189,8 @@ const UNSET = Symbol("unset");
 function fromText(kind: SettingKind, raw: string): string | number | typeof UNSET | undefined {
   switch (kind.type) {
     case "string":
-      return raw === "" && kind.emptyIsUnset ? UNSET : raw;
+      if (raw !== "") return raw;
+      return kind.emptyIsUnset ? UNSET : kind.nonEmpty ? undefined : raw;
     case "path":
       return raw === "" ? UNSET : raw;
     case "port":

@@ -99,7 +99,7 @@ Deno.test("config file: unknown keys, wrong types and ranges name the key and wh
       { executionProvider: "cuda" },
       /"executionProvider" must be one of auto, wasm, webgpu, got "cuda"/,
     ],
-    [{ host: 7 }, /"host" must be a string, got 7/],
+    [{ host: 7 }, /"host" must be a non-empty string, got 7/],
     [{ tlsCert: true }, /"tlsCert" must be a file or directory path/],
     [[1, 2], /must hold a JSON object/],
     ["{ port: 1 ", /is not valid JSON/],

@@ -88,6 +88,28 @@ Deno.test("loadConfig: the other whole-number setting keeps its range", () => {
   assert.throws(() => loadConfig([], { TTS_MAX_SESSIONS: "10001" }), /--max-sessions/);
 });
 
+Deno.test("loadConfig: an empty host is refused, naming the setting", () => {
+  for (const [args, env] of [[["--host", ""], {}], [[], { TTS_HOST: "" }]] as const) {
+    assert.throws(
+      () => loadConfig([...args], env),
+      /^ConfigError: --host \(or TTS_HOST\) must be a non-empty string, got ""$/,
+    );
+  }
+  assert.equal(loadConfig(["--host", "127.0.0.1"], {}).host, "127.0.0.1");
+});
+
+Deno.test("loadConfig: the TLS handshake timeout defaults to 10 s, within 100 ms to 10 min", () => {
+  assert.equal(loadConfig([], {}).tlsHandshakeTimeoutMs, 10_000);
+  assert.equal(
+    loadConfig([], { TTS_TLS_HANDSHAKE_TIMEOUT_MS: "2500" }).tlsHandshakeTimeoutMs,
+    2500,
+  );
+  assert.throws(
+    () => loadConfig(["--tls-handshake-timeout-ms", "50"], {}),
+    /--tls-handshake-timeout-ms \(or TTS_TLS_HANDSHAKE_TIMEOUT_MS\) must be a whole number from 100 to 600000/,
+  );
+});
+
 Deno.test("loadConfig: inference Workers default to the cores, from flag or environment", () => {
   assert.equal(DEFAULT_CONFIG.inferenceWorkers, defaultInferenceWorkers());
   assert.equal(defaultInferenceWorkers(2), 2);

@@ -133,6 +133,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
           ? undefined
           : await Deno.readFile(config.tlsClientCa),
       },
+      tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
       authToken: config.authToken,
       maxReceiveMessageBytes: config.maxReceiveMessageBytes,
       maxConcurrentStreams: config.maxConcurrentStreams,
@@ -210,6 +211,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       // abort inside nghttp2 while a GOAWAY is processed (denoland/deno#36788), on either side.
       await new Promise((resolve) => setTimeout(resolve, 200));
       await metricsServer?.shutdown();
+      server.closeTls();
       await residency.unloadAll();
       engineWorkers.terminate();
     },

@@ -152,6 +152,57 @@ Deno.test("TLS: a client trusting the CA speaks; plaintext and a foreign CA fail
   }
 });
 
+/** Names of the TLS relay's private socket directories in the temporary directory. */
+function tlsSocketDirs(): string[] {
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  return [...Deno.readDirSync(tmp)]
+    .map((entry) => entry.name)
+    .filter((name) => name.startsWith("tts-worker-tls-"));
+}
+
+/** Resolves when the peer closes `conn` (a reset counts as closed). */
+async function closedByPeer(conn: Deno.Conn): Promise<void> {
+  try {
+    while ((await conn.read(new Uint8Array(64))) !== null) {
+      // The server sends nothing before a handshake; anything read is ignored.
+    }
+  } catch {
+    // Reset by the peer.
+  }
+}
+
+Deno.test("TLS: a peer that never completes its handshake is cut off; the socket directory goes at exit", async () => {
+  const before = new Set(tlsSocketDirs());
+  const worker = await startTestWorker([
+    "--tls-cert",
+    certificates.serverCert,
+    "--tls-key",
+    certificates.serverKey,
+    "--tls-handshake-timeout-ms",
+    "300",
+  ]);
+  let exitCode: number | undefined;
+  try {
+    const created = tlsSocketDirs().filter((name) => !before.has(name));
+    assert.equal(created.length, 1, `new relay directories: ${created}`);
+    // A TCP connection that says nothing is closed by the worker, not held open.
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: worker.port });
+    const cutOff = await Promise.race([
+      closedByPeer(silent).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+    ]);
+    silent.close();
+    assert.ok(cutOff, "the silent connection was still open after 10 s");
+    // Everyone else is served as before.
+    assert.ok(await trySpeak(worker.address, { ca: read(certificates.ca) }) > 10);
+    exitCode = await worker.stop();
+    assert.equal(exitCode, 0);
+    assert.ok(!tlsSocketDirs().includes(created[0]), `${created[0]} left behind`);
+  } finally {
+    if (exitCode === undefined) await worker.stop();
+  }
+});
+
 Deno.test("mutual TLS: a client without a certificate is refused, one with a certificate speaks", async () => {
   const worker = await startTestWorker([
     "--tls-cert",

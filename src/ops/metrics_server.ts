@@ -38,7 +38,13 @@ export async function handleMetricsRequest(
   request: Request,
   options: Pick<MetricsServerOptions, "metrics" | "serving">,
 ): Promise<Response> {
-  const { pathname } = new URL(request.url);
+  let pathname: string;
+  try {
+    pathname = new URL(request.url).pathname;
+  } catch {
+    // Deno builds the URL from the Host header: a malformed one is the client's error.
+    return new Response("bad request: malformed Host header\n", { status: 400 });
+  }
   if (pathname !== "/metrics" && pathname !== "/healthz") {
     return new Response("not found; try /metrics or /healthz\n", { status: 404 });
   }

@@ -44,6 +44,42 @@ Deno.test("startMetricsServer: /metrics, /healthz and 404 on a free port", async
   }
 });
 
+/** Sends `request` as raw bytes and returns the response's status line. */
+async function rawStatusLine(port: number, request: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(4096);
+    const read = await conn.read(buffer);
+    return new TextDecoder().decode(buffer.subarray(0, read ?? 0)).split("\r\n")[0];
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("startMetricsServer: a malformed Host header gets 400, and the endpoint goes on", async () => {
+  const server = await startMetricsServer({
+    host: "127.0.0.1",
+    port: 0,
+    metrics: new WorkerMetrics(),
+    serving: () => true,
+  });
+  try {
+    for (const [path, host] of [["/healthz", "a b"], ["/metrics", "[::1"]]) {
+      const status = await rawStatusLine(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      );
+      assert.match(status, /^HTTP\/1\.1 400 /, `${path} with Host "${host}"`);
+    }
+    const ok = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("startMetricsServer: a port in use is an error", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {

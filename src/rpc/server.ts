@@ -22,6 +22,8 @@ export type { ServerTls } from "./tls_listener.ts";
 export interface ServerOptions {
   /** TLS material; absent: plaintext. */
   readonly tls?: ServerTls;
+  /** Time a TLS client has to complete its handshake before it is cut off (default 10 s). */
+  readonly tlsHandshakeTimeoutMs?: number;
   /** Bearer token every call but health must carry; absent: no token asked. */
   readonly authToken?: string;
   /** Largest message accepted, in bytes (default 4 MiB). */
@@ -42,6 +44,12 @@ export interface RunningServer {
   setServing(serving: boolean): void;
   /** Stops accepting calls, waits up to `graceMs` for calls in flight, then forces. */
   shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Stops the TLS port, if there is one, and removes its private socket directory; connections
+   * already made and the HTTP/2 sessions on them are left alone (no GOAWAY). For the end of a
+   * process that does not call {@linkcode RunningServer.shutdown}. Safe to call twice.
+   */
+  closeTls(): void;
 }
 
 /** Binds `host:port` and starts serving the handlers of `service`. */
@@ -66,7 +74,9 @@ export async function startServer(
   new ReflectionService(protos.packageDefinition).addToServer(server);
   const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   let tlsListener: TlsListener | undefined;
-  if (options.tls) tlsListener = await listenTls(server, host, port, options.tls);
+  if (options.tls) {
+    tlsListener = await listenTls(server, host, port, options.tls, options.tlsHandshakeTimeoutMs);
+  }
   const boundPort = tlsListener?.port ?? await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => {
       if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`));
@@ -89,5 +99,12 @@ export async function startServer(
         resolve();
       });
     });
-  return { server, health, port: boundPort, setServing, shutdown };
+  return {
+    server,
+    health,
+    port: boundPort,
+    setServing,
+    shutdown,
+    closeTls: () => tlsListener?.close(),
+  };
 }

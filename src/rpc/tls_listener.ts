@@ -31,9 +31,15 @@ export interface ServerTls {
 export interface TlsListener {
   /** The port bound (the chosen one when 0 was asked). */
   readonly port: number;
-  /** Stops accepting connections; connections already relayed stay open. */
+  /**
+   * Stops accepting connections and removes the private socket directory; connections already
+   * relayed stay open. Safe to call twice.
+   */
   close(): void;
 }
+
+/** How long a client has to complete the TLS handshake unless told otherwise. */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The `node:tls` server options for `material`: HTTP/2 only, client certificates with a CA. */
 export function tlsServerOptions(material: ServerTls): tls.TlsOptions {
@@ -78,33 +84,46 @@ function relay(secure: tls.TLSSocket, socketPath: string): void {
 
 /**
  * Listens on `host:port` with TLS and relays every connection that completes the handshake (with
- * a trusted client certificate when `material.clientCa` is set) to `server`.
+ * a trusted client certificate when `material.clientCa` is set) to `server`. A connection that has
+ * not completed its handshake after `handshakeTimeoutMs` is closed, so that peers that say nothing
+ * cannot hold sockets open.
  */
 export async function listenTls(
   server: grpc.Server,
   host: string,
   port: number,
   material: ServerTls,
+  handshakeTimeoutMs = DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
 ): Promise<TlsListener> {
   const inner = await bindPrivateSocket(server);
   // rejectUnauthorized ends handshakes without a trusted client certificate before this runs.
   const listener = tls.createServer(
-    tlsServerOptions(material),
+    { ...tlsServerOptions(material), handshakeTimeout: handshakeTimeoutMs },
     (secure) => relay(secure, inner.path),
   );
-  // A failed handshake (plaintext, no or untrusted client certificate) only ends that connection.
-  listener.on("tlsClientError", () => {});
+  // A failed handshake (plaintext, no or untrusted client certificate, the handshake timeout)
+  // ends that connection only. Deno's node:tls reports a timeout here without closing the socket.
+  listener.on("tlsClientError", (_error: Error, socket?: tls.TLSSocket) => socket?.destroy());
   const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  const boundPort = await new Promise<number>((resolve, reject) => {
-    listener.once("error", (error) => reject(new Error(`cannot listen on ${address}: ${error}`)));
-    listener.listen(port, host, () => {
-      const bound = listener.address();
-      resolve(typeof bound === "object" && bound !== null ? bound.port : port);
+  let boundPort: number;
+  try {
+    boundPort = await new Promise<number>((resolve, reject) => {
+      listener.once("error", (error) => reject(new Error(`cannot listen on ${address}: ${error}`)));
+      listener.listen(port, host, () => {
+        const bound = listener.address();
+        resolve(typeof bound === "object" && bound !== null ? bound.port : port);
+      });
     });
-  });
+  } catch (error) {
+    Deno.removeSync(inner.dir, { recursive: true });
+    throw error;
+  }
+  let closed = false;
   return {
     port: boundPort,
     close: () => {
+      if (closed) return;
+      closed = true;
       listener.close();
       Deno.removeSync(inner.dir, { recursive: true });
     },

@@ -348,7 +348,8 @@ export class TtsService {
     let stream: SessionStream | undefined;
     let sessionId: string | undefined;
     let finished = false;
-    let drainWaiters: Array<() => void> = [];
+    /** Writes waiting for 'drain'; each leaves the set when it is released. */
+    const drainWaiters = new Set<() => void>();
     const sequencer = new ChunkSequencer();
 
     const finish = (error?: Partial<grpc.StatusObject>) => {
@@ -358,8 +359,7 @@ export class TtsService {
         stream.close();
         sessions.detachStream(stream.session.id, stream);
       }
-      for (const wake of drainWaiters) wake();
-      drainWaiters = [];
+      for (const wake of [...drainWaiters]) wake();
       if (error) this.#deps.metrics.recordRpcError("Synthesize", statusName(error.code));
       if (error) call.emit("error", error);
       else call.end();
@@ -378,8 +378,13 @@ export class TtsService {
         };
         if (!call.write(message)) {
           await new Promise<void>((resolve) => {
-            drainWaiters.push(resolve);
-            call.once("drain", resolve);
+            const release = () => {
+              drainWaiters.delete(release);
+              call.off("drain", release);
+              resolve();
+            };
+            drainWaiters.add(release);
+            call.once("drain", release);
           });
         }
       },
