@@ -40,6 +40,8 @@ RUN mkdir -p /models && chown deno:deno /models
 USER deno
 VOLUME ["/models"]
 EXPOSE 7001
+# The probe reads the worker's own settings (TTS_PORT, TTS_TLS_CERT, TTS_CONFIG, ...), so it
+# follows the port and TLS the container is given; mutual TLS needs `--cert`/`--key` added here.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["deno", "run", "--allow-all", "--cached-only", "src/cli/health_check.ts"]
 CMD ["deno", "run", "--allow-all", "--cached-only", "src/main.ts"]

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
-import { checkHealth } from "../src/cli/health_check.ts";
+import { checkHealth, healthCheck } from "../src/cli/health_check.ts";
 import { type ClientSecurity, createTtsClient, type TtsClient } from "../src/rpc/client.ts";
 import { runDenoScript } from "./support/child_process.ts";
 import { collectFrames, speak } from "./support/synthesis_client.ts";
@@ -147,6 +147,21 @@ Deno.test("TLS: a client trusting the CA speaks; plaintext and a foreign CA fail
       plain.close();
       foreign.close();
     }
+    // The health CLI without --address finds the worker as the container's HEALTHCHECK does:
+    // from the worker's own settings, TLS included, trusting the local worker's certificate.
+    const settings = {
+      TTS_HOST: "127.0.0.1",
+      TTS_PORT: String(worker.port),
+      TTS_TLS_CERT: certificates.serverCert,
+      TTS_TLS_KEY: certificates.serverKey,
+    };
+    assert.equal(await healthCheck(["--timeout-ms", "5000"], settings), 0);
+    const { TTS_HOST, TTS_PORT } = settings;
+    assert.equal(
+      await healthCheck(["--timeout-ms", "5000"], { TTS_HOST, TTS_PORT }),
+      1,
+      "plaintext to the TLS port",
+    );
   } finally {
     await worker.stop();
   }

@@ -2,7 +2,8 @@
  * `deno task health [--address HOST:PORT] [--service tts.TTSService] [--ca CA.pem]
  * [--cert CLIENT.pem --key CLIENT.key]`: asks a worker's
  * `grpc.health.v1.Health/Check` and exits 0 when it answers SERVING, 1 otherwise. The container's
- * `HEALTHCHECK` runs it.
+ * `HEALTHCHECK` runs it: without `--address` it finds the worker of this machine through the
+ * worker's own settings (see {@linkcode probeTarget}).
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   readClientSecurity,
 } from "../rpc/client.ts";
 import { loadProtos } from "../rpc/proto.ts";
+import { loadConfig } from "../config.ts";
 
 /** What one health check found. */
 export interface HealthCheckResult {
@@ -59,7 +61,8 @@ export function checkHealth(
 /** The CLI's usage text. */
 export const HEALTH_USAGE = `usage: deno task health [options]
 Asks a worker's grpc.health.v1.Health/Check; exits 0 when SERVING, 1 otherwise, 2 on bad options.
-  --address HOST:PORT   the worker (default: TTS_ADDRESS, else 127.0.0.1:TTS_PORT or 7001)
+  --address HOST:PORT   the worker (default: TTS_ADDRESS, else where the worker's own settings
+                        put it: TTS_HOST/TTS_PORT/TTS_CONFIG, over TLS when TTS_TLS_CERT is set)
   --service NAME        the service to ask about (default tts.TTSService; "" for the server)
   --timeout-ms N        how long to wait for the answer (default 3000)
   --ca CA.pem           speak TLS, trusting this CA
@@ -67,19 +70,40 @@ Asks a worker's grpc.health.v1.Health/Check; exits 0 when SERVING, 1 otherwise, 
   --token-file FILE     bearer token (health itself needs none)
   --help                this text`;
 
-/** `TTS_ADDRESS`, else the local worker on `TTS_PORT` (default 7001). */
-function defaultAddress(): string {
-  return Deno.env.get("TTS_ADDRESS") ?? `127.0.0.1:${Deno.env.get("TTS_PORT") || "7001"}`;
+/** Where to probe when no `--address` is given, and whether that worker speaks TLS. */
+export interface ProbeTarget {
+  /** `host:port` to call. */
+  readonly address: string;
+  /** The worker's own settings say its port speaks TLS. */
+  readonly tls: boolean;
+}
+
+/**
+ * `TTS_ADDRESS` when set (plaintext unless `--ca` says otherwise); else the worker of this machine
+ * as its own settings place it: the same environment and `TTS_CONFIG` file the worker reads
+ * (`TTS_HOST`, `TTS_PORT`, `TTS_TLS_CERT`, ...), its wildcard host probed on the loopback
+ * address. So the container's HEALTHCHECK follows whatever port and TLS the worker was given.
+ * @throws {ConfigError} when those settings are invalid (the worker would not start either)
+ */
+export function probeTarget(env: Record<string, string | undefined>): ProbeTarget {
+  if (env.TTS_ADDRESS) return { address: env.TTS_ADDRESS, tls: false };
+  const config = loadConfig([], env);
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host === "::" ? "::1" : config.host;
+  const address = host.includes(":") ? `[${host}]:${config.port}` : `${host}:${config.port}`;
+  return { address, tls: config.tlsCert !== undefined };
 }
 
 /** Runs the CLI; returns the exit code (0 SERVING, 1 anything else, 2 bad arguments). */
-export async function healthCheck(args: string[]): Promise<number> {
+export async function healthCheck(
+  args: string[],
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<number> {
   let values;
   try {
     values = parseArgs({
       args,
       options: {
-        address: { type: "string", default: defaultAddress() },
+        address: { type: "string" },
         service: { type: "string", default: "tts.TTSService" },
         "timeout-ms": { type: "string", default: "3000" },
         ca: { type: "string" },
@@ -103,7 +127,18 @@ export async function healthCheck(args: string[]): Promise<number> {
     console.error(`--timeout-ms must be a positive number, got "${values["timeout-ms"]}"`);
     return 2;
   }
-  let security;
+  let target: ProbeTarget;
+  try {
+    target = values.address === undefined
+      ? probeTarget(env)
+      : { address: values.address, tls: false };
+  } catch (error) {
+    console.error(
+      `cannot tell where the worker listens: ${error instanceof Error ? error.message : error}`,
+    );
+    return 2;
+  }
+  let security: ClientSecurity;
   try {
     security = await readClientSecurity({
       ca: values.ca,
@@ -117,8 +152,11 @@ export async function healthCheck(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const result = await checkHealth(values.address, values.service, timeoutMs, security);
-  console.log(JSON.stringify({ address: values.address, service: values.service, ...result }));
+  // The worker's own TLS port, and no CA given: the probe speaks TLS without checking whose
+  // certificate it is (it asks this machine's worker whether it is alive, nothing more).
+  if (target.tls && security.ca === undefined) security = { ...security, unverifiedTls: true };
+  const result = await checkHealth(target.address, values.service, timeoutMs, security);
+  console.log(JSON.stringify({ address: target.address, service: values.service, ...result }));
   return result.status === "SERVING" ? 0 : 1;
 }
 

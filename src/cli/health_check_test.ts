@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { HEALTH_USAGE, healthCheck } from "./health_check.ts";
+import { createTempDir } from "../../tests/support/temp_dir.ts";
+import { HEALTH_USAGE, healthCheck, probeTarget } from "./health_check.ts";
 
 /** Runs `body` with console.log and console.error captured. */
 async function captured(body: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -36,4 +37,32 @@ Deno.test("health CLI: nothing listening exits 1 with UNREACHABLE", async () => 
   );
   assert.equal(run.code, 1);
   assert.equal(JSON.parse(run.out).status, "UNREACHABLE");
+});
+
+Deno.test("health CLI: without --address it probes where the worker's own settings put it", async () => {
+  await using dir = await createTempDir("health_check_test_");
+  const pem = `${dir.path}/fake.pem`;
+  await Deno.writeTextFile(pem, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+  const config = `${dir.path}/worker.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ port: 7311 }));
+  assert.deepEqual(probeTarget({}), { address: "127.0.0.1:7001", tls: false });
+  assert.deepEqual(probeTarget({ TTS_PORT: "7002" }), { address: "127.0.0.1:7002", tls: false });
+  assert.deepEqual(probeTarget({ TTS_CONFIG: config }), { address: "127.0.0.1:7311", tls: false });
+  assert.deepEqual(probeTarget({ TTS_HOST: "::", TTS_PORT: "7003" }), {
+    address: "[::1]:7003",
+    tls: false,
+  });
+  assert.deepEqual(probeTarget({ TTS_HOST: "10.0.0.5", TTS_TLS_CERT: pem, TTS_TLS_KEY: pem }), {
+    address: "10.0.0.5:7001",
+    tls: true,
+  });
+  // TTS_ADDRESS, the CLI's own variable, wins.
+  assert.deepEqual(probeTarget({ TTS_ADDRESS: "h:1", TTS_PORT: "7002" }), {
+    address: "h:1",
+    tls: false,
+  });
+  // Settings the worker would refuse are an error here too (exit 2).
+  const bad = await captured(() => healthCheck([], { TTS_PORT: "70000" }));
+  assert.equal(bad.code, 2);
+  assert.match(bad.out, /cannot tell where the worker listens: --port \(or TTS_PORT\)/);
 });

@@ -65,6 +65,11 @@ export interface ClientSecurity {
   readonly key?: Uint8Array;
   /** Bearer token sent as `authorization: Bearer <token>` on every call. */
   readonly token?: string;
+  /**
+   * TLS without checking the server's certificate. Only for probing a worker on this machine
+   * from its own settings (the health CLI), where there is no one in between to check for.
+   */
+  readonly unverifiedTls?: boolean;
 }
 
 /** File paths of a {@linkcode ClientSecurity}, as the CLIs take them. */
@@ -94,7 +99,8 @@ export async function readClientSecurity(files: ClientSecurityFiles): Promise<Cl
 
 /** Whether `security` asks for TLS. */
 function usesTls(security: ClientSecurity): boolean {
-  return security.ca !== undefined || security.cert !== undefined;
+  return security.ca !== undefined || security.cert !== undefined ||
+    security.unverifiedTls === true;
 }
 
 /** The host of a `host:port` or `[v6]:port` address, when it is an IP literal. */
@@ -119,6 +125,12 @@ export function channelCredentials(
   if (!usesTls(security)) return grpc.credentials.createInsecure();
   const buffer = (bytes?: Uint8Array) => bytes ? Buffer.from(bytes) : null;
   const ip = ipHost(address);
+  if (security.unverifiedTls && security.ca === undefined) {
+    return grpc.credentials.createSsl(null, buffer(security.key), buffer(security.cert), {
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+  }
   return grpc.credentials.createSsl(
     buffer(security.ca),
     buffer(security.key),
