@@ -127,12 +127,8 @@ export class TtsService {
       metrics.recordSessionRejected("invalid_id");
       throw invalid(problem);
     }
-    if (sessions.get(request.session_id)) {
-      return reject(
-        "exists",
-        `session "${request.session_id}" is already live; end it or use another id`,
-      );
-    }
+    const early = sessions.admission(request.session_id);
+    if (!early.ok) return reject(early.reason, early.message);
     const modelId = request.model_id || this.#deps.defaultModel;
     const known = await this.#describe(modelId);
     if (typeof known === "string") return reject("unknown_model", known);
@@ -483,7 +479,9 @@ export class TtsService {
       else finish();
     });
     call.on("cancelled", () => {
-      if (sessionId) log.info({ session_id: sessionId }, "stream cancelled by client");
+      // grpc-js also reports a stream it has ended itself as cancelled while the client's side is
+      // still open: only a cancel before the stream finished is the client's.
+      if (sessionId && !finished) log.info({ session_id: sessionId }, "stream cancelled by client");
       finish();
     });
     call.on("error", () => finish());

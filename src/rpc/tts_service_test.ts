@@ -63,3 +63,45 @@ Deno.test("TtsService: an UnloadModel while StartSession checks its options does
   assert.equal(refused.success, false);
   assert.match(refused.message, /used by live sessions: s1/);
 });
+
+Deno.test("TtsService: a full or draining worker refuses StartSession before loading anything", async () => {
+  let loads = 0;
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "espeak" }),
+    () => {
+      loads++;
+      return Promise.resolve(slowPrepareVoice());
+    },
+  );
+  const sessions = new SessionRegistry(1);
+  await using modelsDir = await createTempDir("tts_service_test_");
+  const service = new TtsService({
+    sessions,
+    residency,
+    store: new ModelStore(modelsDir.path),
+    metrics: new WorkerMetrics(),
+    log: createLogger("silent", { pretty: false }),
+    executionProvider: "wasm",
+    defaultModel: "espeak-en-us",
+  });
+  assert.equal(
+    (await service.startSession({ session_id: "s1", model_id: "", options: {} })).success,
+    true,
+  );
+  assert.equal(loads, 1);
+  // Another model, while full: refused without loading it.
+  const full = await service.startSession({ session_id: "s2", model_id: "espeak-de", options: {} });
+  assert.equal(full.success, false);
+  assert.match(full.message, /at its limit of 1 concurrent sessions/);
+  assert.equal(loads, 1);
+  assert.equal(sessions.wasRefused("s2"), true, "a Synthesize for it gets RESOURCE_EXHAUSTED");
+  sessions.startDraining();
+  const draining = await service.startSession({
+    session_id: "s3",
+    model_id: "espeak-fr",
+    options: {},
+  });
+  assert.match(draining.message, /shutting down/);
+  assert.equal(loads, 1);
+  assert.deepEqual(residency.residentIds(), ["espeak-en-us"]);
+});

@@ -53,8 +53,12 @@ export class SessionRegistry {
     this.#draining = true;
   }
 
-  /** Admits a session unless its id is live, the worker is full or shutting down. */
-  add(session: Session): AdmissionResult {
+  /**
+   * Whether a session `id` would be admitted now, without admitting it: StartSession asks before
+   * it loads a model, so that a worker that is full or shutting down does no work for nothing. A
+   * refusal for being full is remembered as {@linkcode SessionRegistry.add}'s is.
+   */
+  admission(id: string): AdmissionResult {
     if (this.#draining) {
       return {
         ok: false,
@@ -62,15 +66,15 @@ export class SessionRegistry {
         message: "the worker is shutting down and admits no new sessions; use another worker",
       };
     }
-    if (this.#sessions.has(session.id)) {
+    if (this.#sessions.has(id)) {
       return {
         ok: false,
         reason: "exists",
-        message: `session "${session.id}" is already live; end it or use another id`,
+        message: `session "${id}" is already live; end it or use another id`,
       };
     }
     if (this.#sessions.size >= this.maxSessions) {
-      this.#rememberRefused(session.id);
+      this.#rememberRefused(id);
       return {
         ok: false,
         reason: "full",
@@ -78,6 +82,13 @@ export class SessionRegistry {
           `the worker is at its limit of ${this.maxSessions} concurrent sessions; retry later or use another worker`,
       };
     }
+    return { ok: true };
+  }
+
+  /** Admits a session unless its id is live, the worker is full or shutting down. */
+  add(session: Session): AdmissionResult {
+    const admission = this.admission(session.id);
+    if (!admission.ok) return admission;
     this.#refused.delete(session.id);
     this.#sessions.set(session.id, session);
     return { ok: true };
