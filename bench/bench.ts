@@ -45,7 +45,14 @@ import {
   type UtteranceTiming,
 } from "./scenarios.ts";
 import { median, round, summarize } from "./stats.ts";
-import { firstWorkerSegment, llmTokens, LONG_TEXT, SHORT_TEXT, STREAMED_TEXT } from "./texts.ts";
+import {
+  firstWorkerSegment,
+  llmTokens,
+  LONG_TEXT,
+  SHORT_TEXT,
+  STREAMED_TEXT,
+  workerSegments,
+} from "./texts.ts";
 import { sleep } from "../tests/support/sleep.ts";
 import { type JsonCli, runJsonCli } from "./json_cli.ts";
 
@@ -55,6 +62,8 @@ const TOKEN_INTERVAL_MS = 30;
 const PLAYOUT_BUFFER_MS = 100;
 /** Silence that shows a PAUSE has taken hold, in ms. */
 const PAUSE_QUIET_MS = 250;
+/** Least time a PAUSE is held and checked for frames that leak through, in ms. */
+const PAUSE_MIN_HOLD_MS = 1000;
 /** The built-in voice the worker starts with (unloaded again for the idle memory figure). */
 const START_MODEL = "espeak-en-us";
 
@@ -343,7 +352,15 @@ export async function runBench(
 
     progress("stop and pause ...");
     const stops = await repeat(it.control, () => stopLatency(target, LONG_TEXT));
-    const pauses = await repeat(it.control, () => pauseLatency(target, LONG_TEXT, PAUSE_QUIET_MS));
+    // Held for twice a segment's bare inference at least: a PAUSE that let frames through would
+    // show them within that time.
+    const segmentFloorMs = median(floorLong.map((run) => run.elapsedMs)) /
+      workerSegments(LONG_TEXT).length;
+    const holdMs = Math.round(Math.max(PAUSE_MIN_HOLD_MS, 2 * segmentFloorMs));
+    const pauses = await repeat(
+      it.control,
+      () => pauseLatency(target, LONG_TEXT, PAUSE_QUIET_MS, holdMs),
+    );
 
     progress("memory as sessions grow ...");
     const warm = await settledRss(pid);
@@ -397,6 +414,7 @@ export async function runBench(
       pause_ms: {
         ...percentiles(summarize(pauses.map((p) => p.ms))),
         held: pauses.filter((p) => p.effective).length,
+        hold_ms: holdMs,
         frames_after_p50: median(pauses.map((p) => p.framesAfter)),
       },
       max_realtime_sessions: search.best,
@@ -408,6 +426,7 @@ export async function runBench(
           sessions: step.sessions,
           underrun_sessions: step.underrunSessions,
           worst_lateness_ms: round(step.worstLatenessMs, 1),
+          first_frame_max_ms: round(step.firstFrameMaxMs, 1),
         })),
       },
       rss_mb: {
@@ -416,12 +435,9 @@ export async function runBench(
         warm,
         active_peak: activePeak,
         active_sessions: activeSessions,
-        per_session: round(Math.max(0, activePeak - warm) / Math.max(1, activeSessions), 2),
+        per_session: round(marginalSessionMb(sessionGrowth, warm), 2),
         per_voice: voiceGrowth.length > 1
-          ? round(
-            (voiceGrowth.at(-1)!.rss_mb - voiceGrowth[0].rss_mb) / (voiceGrowth.length - 1),
-            1,
-          )
+          ? round(voiceGrowth.at(-1)!.rss_mb - voiceGrowth.at(-2)!.rss_mb, 1)
           : null,
         sessions: sessionGrowth,
         voices: voiceGrowth,
@@ -442,10 +458,29 @@ export async function runBench(
   return { ...result, worker: { ...result.worker, exit_code: exitCode } };
 }
 
-/** File name of a result: `<date>-<ep>-<voice>.json`. */
+/**
+ * Growth of peak RSS per further session over the last doubling of `steps` (1, 2, 4, ... active
+ * sessions), in MiB; with one step, its growth over `warm`.
+ */
+export function marginalSessionMb(
+  steps: readonly { active_sessions: number; peak_rss_mb: number }[],
+  warm: number,
+): number {
+  const last = steps.at(-1);
+  if (!last) return 0;
+  const before = steps.at(-2) ?? { active_sessions: 0, peak_rss_mb: warm };
+  const grown = (last.peak_rss_mb - before.peak_rss_mb) /
+    (last.active_sessions - before.active_sessions);
+  return Math.max(0, grown);
+}
+
+/**
+ * File name of a result: `<date>T<hhmm>-<ep>-<voice>.json` (UTC), so that runs of one day do not
+ * overwrite each other.
+ */
 export function resultFileName(result: BenchResult): string {
-  const date = String(result.machine.date).slice(0, 10);
-  return `${date}-${result.machine.execution_provider}-${result.voice}.json`;
+  const minute = String(result.machine.date).slice(0, 16).replace(":", "");
+  return `${minute}-${result.machine.execution_provider}-${result.voice}.json`;
 }
 
 /** The `deno task bench` command line. */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { probeWebGpu } from "../src/engines/onnx_runtime.ts";
 import { runDenoScript } from "../tests/support/child_process.ts";
-import { nextSessionCount } from "./bench.ts";
+import { marginalSessionMb, nextSessionCount } from "./bench.ts";
 import { createTempDir } from "../tests/support/temp_dir.ts";
 
 const BENCH = new URL("./bench.ts", import.meta.url).pathname;
@@ -74,6 +74,19 @@ Deno.test("the real-time search doubles, then bisects between the last pass and 
   assert.deepEqual(searchCounts(3, 4), [1, 2, 4, 3]);
 });
 
+Deno.test("per-session memory is the growth over the last doubling of sessions", () => {
+  const steps = [
+    { active_sessions: 1, peak_rss_mb: 700 },
+    { active_sessions: 2, peak_rss_mb: 750 },
+    { active_sessions: 4, peak_rss_mb: 760 },
+  ];
+  assert.equal(marginalSessionMb(steps, 650), 5);
+  assert.equal(marginalSessionMb(steps.slice(0, 1), 650), 50);
+  assert.equal(marginalSessionMb([], 650), 0);
+  // Memory that fell (a collection) is no negative cost.
+  assert.equal(marginalSessionMb([{ active_sessions: 1, peak_rss_mb: 600 }], 650), 0);
+});
+
 Deno.test({
   name: "bench --quick completes on the tiny Piper voice with sane figures",
   sanitizeResources: false,
@@ -87,7 +100,8 @@ Deno.test({
     const result = JSON.parse(stdout);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), result);
     const files = [...Deno.readDirSync(`${dir.path}/results`)].map((entry) => entry.name);
-    assert.deepEqual(files, [`${result.machine.date.slice(0, 10)}-wasm-en_US-tiny-low.json`]);
+    const minute = result.machine.date.slice(0, 16).replace(":", "");
+    assert.deepEqual(files, [`${minute}-wasm-en_US-tiny-low.json`]);
     assert.deepEqual(
       JSON.parse(await Deno.readTextFile(`${dir.path}/results/${files[0]}`)),
       result,
@@ -155,16 +169,25 @@ Deno.test({
     positive(result.rtf.short.audio_ms, "rtf.short.audio_ms");
     assert.ok(result.rtf.long.audio_ms > result.rtf.short.audio_ms, "the paragraph is longer");
 
+    // Every STOP caught its utterance, and every PAUSE held all frames until RESUME.
+    assert.equal(result.stop_ms.effective, result.stop_ms.n);
+    assert.equal(result.pause_ms.held, result.pause_ms.n);
+    assert.ok(result.pause_ms.hold_ms >= 1000);
+
     const search = result.realtime_search;
     assert.ok(Number.isInteger(result.max_realtime_sessions));
     assert.ok(result.max_realtime_sessions >= 0 && result.max_realtime_sessions <= search.cap);
     assert.ok(search.steps.length >= 1);
     assert.equal(search.steps[0].sessions, 1);
+    for (const step of search.steps) positive(step.first_frame_max_ms, "first_frame_max_ms");
 
     for (const key of ["idle", "voice_loaded", "warm", "active_peak"]) {
       positive(result.rss_mb[key], `rss_mb.${key}`);
     }
-    assert.ok(result.rss_mb.per_session >= 0);
+    assert.equal(
+      result.rss_mb.per_session,
+      Math.round(marginalSessionMb(result.rss_mb.sessions, result.rss_mb.warm) * 100) / 100,
+    );
     // Growth: 1, 2, ... sessions; the voice alone, then the fixtures' other Piper voice.
     assert.deepEqual(
       result.rss_mb.sessions.map((step: { active_sessions: number }) => step.active_sessions),

@@ -78,6 +78,10 @@ export interface BenchResult {
   /** Time to first audio. */
   readonly ttfa_ms: {
     readonly one_chunk: Percentiles;
+    /**
+     * From the token that completes the first clause; this includes the wait for the next token,
+     * which tells the segmenter that the clause's last word is complete.
+     */
     readonly token_stream: Percentiles & { readonly token_interval_ms: number };
   };
   /** Real-time factor (synthesis time / audio time). */
@@ -99,8 +103,15 @@ export interface BenchResult {
   };
   /** STOP sent -> final frame received. */
   readonly stop_ms: Percentiles & { readonly effective: number; readonly frames_after_p50: number };
-  /** PAUSE sent -> last frame received. */
-  readonly pause_ms: Percentiles & { readonly held: number; readonly frames_after_p50: number };
+  /**
+   * PAUSE sent -> last frame received; `held`: runs in which no frame came in the `hold_ms` after
+   * that, before RESUME (longer than the voice's pauses between bursts of frames).
+   */
+  readonly pause_ms: Percentiles & {
+    readonly held: number;
+    readonly hold_ms: number;
+    readonly frames_after_p50: number;
+  };
   /** Most concurrent sessions that all stayed ahead of real time. */
   readonly max_realtime_sessions: number;
   /** How the search went. */
@@ -112,6 +123,8 @@ export interface BenchResult {
       sessions: number;
       underrun_sessions: number;
       worst_lateness_ms: number;
+      /** The slowest session's first frame after its text was sent (not an underrun). */
+      first_frame_max_ms: number;
     }[];
   };
   /** Resident memory of the worker process, in MiB. */
@@ -121,8 +134,15 @@ export interface BenchResult {
     readonly warm: number;
     readonly active_peak: number;
     readonly active_sessions: number;
+    /**
+     * Growth per further active session over the last doubling of `sessions` (2 -> 4 in a full
+     * run), in MiB: the steady cost, without the one-off growth the first sessions bring.
+     */
     readonly per_session: number;
-    /** Growth per extra resident voice of the same family, in MiB; null without other voices. */
+    /**
+     * Growth with the last extra resident voice of the same family, in MiB (the steady cost, as
+     * `per_session`); null without other voices.
+     */
     readonly per_voice: number | null;
     /** Peak RSS with 1, 2, 4, ... sessions speaking the paragraph at once. */
     readonly sessions: readonly { active_sessions: number; peak_rss_mb: number }[];

@@ -7,7 +7,7 @@
 import type { TtsClient } from "../src/rpc/client.ts";
 import { FRAME_DURATION_MS } from "../src/pipeline/pcm.ts";
 import { checkPlayout } from "./playout.ts";
-import { chunkCompletingFirstSegment, llmTokens } from "./texts.ts";
+import { chunkCompletingFirstClause, llmTokens } from "./texts.ts";
 import { closeTimedStream, openTimedStream, type TimedStream } from "./timed_stream.ts";
 import { residentMb } from "./machine.ts";
 import { sleep } from "../tests/support/sleep.ts";
@@ -26,9 +26,17 @@ function open(target: BenchTarget, kind: string): Promise<TimedStream> {
   return openTimedStream(target.client, `bench-${kind}-${++sessions}`, target.modelId);
 }
 
-/** Time to first audio, in ms, of `text` sent as one final chunk. */
+/**
+ * How long a stream is open before its text is sent, in the one-chunk TTFA: as an orchestrator
+ * opens Synthesize before its LLM answers, and as the token scenario's first tokens leave well
+ * before the one it times, so that neither counts setting the call up.
+ */
+export const CALL_SETUP_MS = 100;
+
+/** Time to first audio, in ms, of `text` sent as one final chunk on a stream already open. */
 export async function ttfaOneChunk(target: BenchTarget, text: string): Promise<number> {
   const stream = await open(target, "ttfa");
+  await sleep(CALL_SETUP_MS);
   const sentAt = stream.send(text, true);
   const firstAt = await stream.framesArrived(1);
   await stream.finalArrived();
@@ -38,8 +46,9 @@ export async function ttfaOneChunk(target: BenchTarget, text: string): Promise<n
 
 /**
  * Time to first audio, in ms, of `text` streamed as LLM tokens every `intervalMs`, then an empty
- * final chunk: from sending the token that completes the first segment (as the worker's segmenter
- * decides it) to the first frame.
+ * final chunk: from sending the token that completes the first clause (the worker's first
+ * segment) to the first frame. This includes waiting for the next token, whose leading
+ * whitespace tells the segmenter that the clause's last word is complete.
  */
 export async function ttfaTokenStream(
   target: BenchTarget,
@@ -47,7 +56,7 @@ export async function ttfaTokenStream(
   intervalMs: number,
 ): Promise<number> {
   const chunks = [...llmTokens(text), ""];
-  const completing = chunkCompletingFirstSegment(chunks.slice(0, -1));
+  const completing = chunkCompletingFirstClause(chunks.slice(0, -1));
   const stream = await open(target, "tokens");
   const sentAt: number[] = [];
   const start = performance.now();
@@ -111,13 +120,17 @@ export async function stopLatency(target: BenchTarget, text: string): Promise<Co
 
 /**
  * Speaks `text`, sends PAUSE once the first frame is in, and times the last frame that still
- * arrives (none for `quietMs` after it); then RESUME, and the rest of the utterance must follow.
- * `ms` is 0 when no frame came after PAUSE was sent.
+ * arrives (none for `quietMs` after it); then holds for `holdMs` more, RESUMEs, and the rest of the
+ * utterance must follow. `ms` is 0 when no frame came after PAUSE was sent. The PAUSE held
+ * (`effective`) when no frame at all, final or not, arrived in those `holdMs`: choose it longer
+ * than the voice's longest pause between bursts of frames (a segment's inference), so that a
+ * PAUSE that let frames through cannot pass for one that held them.
  */
 export async function pauseLatency(
   target: BenchTarget,
   text: string,
   quietMs: number,
+  holdMs: number,
 ): Promise<ControlTiming> {
   const stream = await open(target, "pause");
   stream.send(text, true);
@@ -126,7 +139,9 @@ export async function pauseLatency(
   const reply = await target.client.control(stream.sessionId, "PAUSE");
   if (!reply.success) throw new Error(`PAUSE failed: ${reply.message}`);
   const lastAt = await stream.quietAfter(sentAt, quietMs);
-  const held = stream.finals.length === 0;
+  const holdFrom = performance.now();
+  await sleep(holdMs);
+  const held = stream.finals.length === 0 && stream.arrivals.every((at) => at < holdFrom);
   const framesAfter = stream.arrivals.filter((at) => at >= sentAt).length;
   const resumed = await target.client.control(stream.sessionId, "RESUME");
   if (!resumed.success) throw new Error(`RESUME failed: ${resumed.message}`);
@@ -143,6 +158,11 @@ export interface ConcurrencyStep {
   readonly underrunSessions: number;
   /** Latest frame relative to its playout deadline, over all sessions, in ms. */
   readonly worstLatenessMs: number;
+  /**
+   * From sending the text to each session's first frame, in ms, the slowest session's: each
+   * stream's playout starts at its own first frame, so this delay is not an underrun.
+   */
+  readonly firstFrameMaxMs: number;
   /** Peak resident memory of the worker while they spoke, in MiB, when sampled. */
   readonly peakRssMb?: number;
 }
@@ -162,6 +182,7 @@ export async function concurrentSessions(
     Array.from({ length: count }, () => open(target, `concurrent${count}`)),
   );
   let peakRssMb = 0;
+  let sentAt: number[] = [];
   let sampling = pid !== undefined;
   const sampler = (async () => {
     while (sampling) {
@@ -170,7 +191,7 @@ export async function concurrentSessions(
     }
   })();
   try {
-    for (const stream of streams) stream.send(text, true);
+    sentAt = streams.map((stream) => stream.send(text, true));
     await Promise.all(streams.map((stream) => stream.finalArrived()));
   } finally {
     sampling = false;
@@ -184,6 +205,7 @@ export async function concurrentSessions(
     sessions: count,
     underrunSessions: checks.filter((check) => check.underruns > 0).length,
     worstLatenessMs: Math.max(...checks.map((check) => check.worstLatenessMs)),
+    firstFrameMaxMs: Math.max(...streams.map((stream, i) => stream.arrivals[0] - sentAt[i])),
     ...(pid === undefined ? {} : { peakRssMb }),
   };
 }

@@ -42,14 +42,32 @@ export function chunkCompletingFirstSegment(chunks: readonly string[]): number {
 }
 
 /**
+ * Index of the chunk that completes the text of the worker's first segment: the first chunk after
+ * which everything the segment says has been sent. The segmenter may need one chunk more to know
+ * that the segment has ended (the whitespace after `things,` arrives with the next token,
+ * {@linkcode chunkCompletingFirstSegment}), and that wait is part of the time to first audio.
+ */
+export function chunkCompletingFirstClause(chunks: readonly string[]): number {
+  const emitted = chunkCompletingFirstSegment(chunks);
+  const first = firstSegments(chunks)[0];
+  for (let i = 0; i < Math.min(emitted, chunks.length); i++) {
+    if (firstSegments(chunks.slice(0, i + 1))[0] === first) return i;
+  }
+  return emitted;
+}
+
+/** The segments of `chunks` pushed in order, then flushed (not normalised). */
+function firstSegments(chunks: readonly string[]): string[] {
+  const segmenter = new SentenceSegmenter();
+  return [...chunks.flatMap((chunk) => segmenter.push(chunk)), ...segmenter.flush()];
+}
+
+/**
  * The first segment the worker synthesises when `chunks` arrive in order and the utterance then
  * ends (normalised for `en`): what first audio waits for.
  */
 export function firstWorkerSegment(chunks: readonly string[]): string {
-  const segmenter = new SentenceSegmenter();
-  const segments = chunks.flatMap((chunk) => segmenter.push(chunk));
-  segments.push(...segmenter.flush());
-  const first = segments.map((segment) => normalizeText(segment, "en"))
+  const first = firstSegments(chunks).map((segment) => normalizeText(segment, "en"))
     .find((segment) => segment !== "");
   return first ?? "";
 }

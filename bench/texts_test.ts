@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  chunkCompletingFirstClause,
   chunkCompletingFirstSegment,
   llmTokens,
   LONG_TEXT,
@@ -22,6 +23,17 @@ Deno.test("the streamed text completes its first segment before its last token",
   const tokens = llmTokens(STREAMED_TEXT);
   const index = chunkCompletingFirstSegment(tokens);
   assert.ok(index > 0 && index < tokens.length - 1, `index ${index} of ${tokens.length}`);
+});
+
+Deno.test("the first clause is complete one token before the segmenter can tell", () => {
+  const tokens = llmTokens(STREAMED_TEXT);
+  const clause = chunkCompletingFirstClause(tokens);
+  assert.equal(tokens[clause], " things,");
+  assert.equal(chunkCompletingFirstSegment(tokens), clause + 1);
+  // A sentence sent whole, or ending in its last chunk, is complete with that chunk.
+  assert.equal(chunkCompletingFirstClause([SHORT_TEXT]), 0);
+  assert.equal(chunkCompletingFirstClause(["It", " is", " done.", " Next", " one."]), 2);
+  assert.equal(chunkCompletingFirstClause(["no", " boundary", " here"]), 2);
 });
 
 Deno.test("text without a boundary completes its first segment only at the end", () => {
