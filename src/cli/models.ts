@@ -28,7 +28,12 @@ import {
   IntegrityError,
   pullModel,
 } from "../models/download.ts";
-import { type ModelDescriptor, ModelStore, validateModelId } from "../models/model_store.ts";
+import {
+  type ModelDescriptor,
+  ModelStore,
+  type ScanResult,
+  validateModelId,
+} from "../models/model_store.ts";
 
 /** Default models directory when neither `--models-dir` nor `TTS_MODELS_DIR` is given. */
 export const DEFAULT_MODELS_DIR = "./models";
@@ -38,8 +43,9 @@ const USAGE = `Usage: deno task models <command> [options]
 Commands:
   list                 List built-in, downloaded and downloadable voices
   pull ID [ID...]      Download voices from the catalogue into the models directory
-  verify [ID...]       Check downloaded voices against the catalogue's SHA-256
-                       (all downloaded voices when no id is given)
+  verify [ID...]       Check downloaded voices (model and config) against the
+                       catalogue's SHA-256 (all voices in the models directory when
+                       no id is given; a voice that cannot be used there fails too)
 
 Options:
   --models-dir DIR     Models directory (env TTS_MODELS_DIR, default ./models)
@@ -279,14 +285,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-async function scanOrReport(ctx: Context): Promise<readonly ModelDescriptor[] | null> {
+/** Scans the models directory, printing its problems as warnings; `null` when it is unreadable. */
+async function scanOrReport(ctx: Context): Promise<ScanResult | null> {
   const store = new ModelStore({ modelsDir: ctx.modelsDir, catalog: ctx.catalog });
   try {
-    const { models, problems } = await store.scan();
-    for (const p of problems) {
+    const scan = await store.scan();
+    for (const p of scan.problems) {
       ctx.io.stderr(`warning: ${store.modelsDir}/${p.path}: ${p.reason}\n`);
     }
-    return models;
+    return scan;
   } catch (error) {
     ctx.io.stderr(`error: cannot read models directory ${store.modelsDir}: ${error}\n`);
     return null;
@@ -294,8 +301,9 @@ async function scanOrReport(ctx: Context): Promise<readonly ModelDescriptor[] | 
 }
 
 async function listCommand(ctx: Context): Promise<number> {
-  const models = await scanOrReport(ctx);
-  if (models === null) return 1;
+  const scan = await scanOrReport(ctx);
+  if (scan === null) return 1;
+  const { models } = scan;
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify(models, null, 2)}\n`);
     return 0;
@@ -392,19 +400,33 @@ function describePullError(error: unknown, ctx: Context): string {
 
 async function verifyCommand(ctx: Context, ids: readonly string[]): Promise<number> {
   const { io } = ctx;
-  const models = await scanOrReport(ctx);
-  if (models === null) return 1;
+  const scan = await scanOrReport(ctx);
+  if (scan === null) return 1;
+  const { models, problems } = scan;
   const store = new ModelStore({ modelsDir: ctx.modelsDir, catalog: ctx.catalog });
   let targets: ModelDescriptor[];
   let failed = 0;
   if (ids.length === 0) {
     targets = models.filter((m) => m.family !== "espeak" && m.downloaded);
-    if (targets.length === 0) io.stdout(`No downloaded voices in ${store.modelsDir}.\n`);
+    if (targets.length === 0 && problems.length === 0) {
+      io.stdout(`No downloaded voices in ${store.modelsDir}.\n`);
+    }
+    // A voice that the scan had to leave out (broken config, missing file...) fails too.
+    if (problems.length > 0) {
+      io.stderr(
+        `error: ${problems.length} problem(s) in ${store.modelsDir} (see the warnings above)\n`,
+      );
+      failed += problems.length;
+    }
   } else {
     targets = [];
     for (const id of ids) {
       const model = models.find((m) => m.id === id);
-      if (!model) {
+      const broken = model?.downloaded ? undefined : problems.find((p) => p.id === id);
+      if (broken) {
+        io.stderr(`error: ${id} cannot be used: ${broken.reason}\n`);
+        failed++;
+      } else if (!model) {
         const problem = validateModelId(id);
         io.stderr(`error: ${problem ?? `unknown model id ${JSON.stringify(id)}`}\n`);
         failed++;

@@ -252,3 +252,58 @@ Deno.test("models CLI: a hash mismatch or a 404 exits 1 and keeps nothing", asyn
     await server.close();
   }
 });
+
+/** Runs the CLI in this process; returns the exit code and what it wrote. */
+async function runInProcess(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runModelsCli(args, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    stderrIsTerminal: false,
+    env: () => undefined,
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+Deno.test("models verify fails for an edited config and for a voice the scan must drop", async () => {
+  const model = new Uint8Array(20_000).map((_, i) => (i * 31) % 251);
+  const configText = JSON.stringify({ audio: { sample_rate: 16000, quality: "low" } });
+  const config = new TextEncoder().encode(configText);
+  await using dir = await createTempDir("models_cli_test_");
+  const catalog = join(dir.path, "catalog.json");
+  const modelsDir = join(dir.path, "models");
+  const configPath = join(modelsDir, "xx_XX-cli-low.onnx.json");
+  await writeCatalog(catalog, model, config);
+  await Deno.mkdir(modelsDir);
+  await Deno.writeFile(join(modelsDir, "xx_XX-cli-low.onnx"), model);
+  await Deno.writeFile(configPath, config);
+  const common = ["--catalog", catalog, "--models-dir", modelsDir];
+
+  const pristine = await runInProcess(["verify", ...common]);
+  assert.equal(pristine.code, 0, pristine.stderr);
+  assert.match(
+    pristine.stdout,
+    /verified\s+xx_XX-cli-low: sha256 [0-9a-f]{64} OK; config sha256 OK/,
+  );
+
+  // The same size, another sample rate: only the config's digest tells.
+  await Deno.writeTextFile(configPath, configText.replace("16000", "22050"));
+  for (const args of [["verify"], ["verify", "xx_XX-cli-low"]]) {
+    const edited = await runInProcess([...args, ...common]);
+    assert.equal(edited.code, 1, `${args}: ${edited.stdout}`);
+    assert.match(edited.stdout, /^mismatch\s+xx_XX-cli-low: sha256 of \S+\.onnx\.json is /);
+    assert.match(edited.stdout, /pull it again/);
+  }
+
+  // A truncated config: the scan drops the voice with a warning, and verify fails.
+  await Deno.writeTextFile(configPath, '{"audio": {"sample_r');
+  const all = await runInProcess(["verify", ...common]);
+  assert.equal(all.code, 1, all.stdout);
+  assert.match(all.stderr, /warning: .*xx_XX-cli-low\.onnx\.json: config is not valid JSON/);
+  assert.match(all.stderr, /error: 1 problem\(s\) in /);
+  assert.doesNotMatch(all.stdout, /No downloaded voices/);
+  const one = await runInProcess(["verify", "xx_XX-cli-low", ...common]);
+  assert.equal(one.code, 1, one.stdout);
+  assert.match(one.stderr, /error: xx_XX-cli-low cannot be used: config is not valid JSON/);
+});

@@ -1,9 +1,14 @@
 /**
  * Downloading catalogue voices into the models directory.
  *
- * Each file is streamed to `<name>.partial` while its SHA-256 is computed; size and digest are
- * checked against the catalogue, and only then are the files renamed into place, so the models
- * directory never holds a half-written or unverified `.onnx`.
+ * Each file is streamed to `<name>.partial-<random>` (a name of its own for every pull, so two
+ * pulls of one voice at once cannot write into each other's file) while its SHA-256 is computed;
+ * size and digest are checked against the catalogue, and only then are the files renamed into
+ * place, so the models directory never holds a half-written or unverified `.onnx`.
+ *
+ * Files are requested with `Accept-Encoding: identity`. A server that compresses them anyway
+ * (`Content-Encoding: gzip`, as object stores do for files stored compressed) is decoded here;
+ * the catalogue's size and SHA-256 are checked on the decoded bytes.
  *
  * @module
  */
@@ -13,8 +18,15 @@ import { join } from "node:path";
 import { type CatalogEntry, type CatalogFile, catalogFileUrl, validateModelId } from "./catalog.ts";
 import { sha256File } from "./sha256.ts";
 
-/** Suffix of files being downloaded. */
+/**
+ * Marks files being downloaded: `<name>.partial-<random>`, a name of its own for each pull.
+ * Such files older than {@link STALE_PARTIAL_MS} are left over from a pull that died, and the next
+ * pull of that voice removes them.
+ */
 export const PARTIAL_SUFFIX = ".partial";
+
+/** Age (by modification time) from which a voice's partial files count as left over: 24 hours. */
+export const STALE_PARTIAL_MS = 24 * 60 * 60 * 1000;
 
 /** Progress of a {@link pullModel} call. */
 export interface DownloadProgress {
@@ -138,6 +150,7 @@ export async function pullModel(
   options: PullOptions = {},
 ): Promise<PullResult> {
   const { modelPath, configPath } = localVoicePaths(entry.id, modelsDir);
+  await removeStalePartials(modelsDir, [modelPath, configPath]);
   const verified = entry.model.sha256 !== null && entry.config.sha256 !== null;
   const sizeBytes = entry.model.sizeBytes + entry.config.sizeBytes;
   if (!options.force) {
@@ -160,7 +173,8 @@ export async function pullModel(
     { kind: "config" as const, file: entry.config, dest: configPath },
     { kind: "model" as const, file: entry.model, dest: modelPath },
   ];
-  const partials = parts.map((p) => p.dest + PARTIAL_SUFFIX);
+  const token = randomToken();
+  const partials = parts.map((p) => `${p.dest}${PARTIAL_SUFFIX}-${token}`);
   let done = 0;
   let modelSha = "";
   try {
@@ -181,10 +195,12 @@ export async function pullModel(
       if (part.kind === "model") modelSha = sha;
       done += part.file.sizeBytes;
     }
-    // Model first, then config: a voice is only seen by the store once both exist.
+    // Model first, then config: a voice is only seen by the store once both exist. Each rename
+    // is atomic, and a concurrent pull of the same voice renames identical, verified bytes.
     await Deno.rename(partials[1], modelPath);
     await Deno.rename(partials[0], configPath);
   } catch (error) {
+    // Only this pull's own files: another pull of the voice may be writing its own.
     await Promise.all(partials.map(removeQuietly));
     throw error;
   }
@@ -210,7 +226,9 @@ async function downloadFile(
 ): Promise<string> {
   let response: Response;
   try {
-    response = await fetchFn(url, { signal });
+    // Voice weights hardly compress; and a compressed response's Content-Length is not the
+    // file's size.
+    response = await fetchFn(url, { signal, headers: { "accept-encoding": "identity" } });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new DownloadError(`cannot fetch ${url}: ${describe(error)}`, url, undefined, {
@@ -222,7 +240,9 @@ async function downloadFile(
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
     throw new DownloadError(`HTTP ${status} for ${url}`, url, response.status);
   }
-  const announced = response.headers.get("content-length");
+  const codings = contentCodings(response.headers);
+  // Content-Length counts the encoded bytes; the catalogue size and digest still check the file.
+  const announced = codings.length === 0 ? response.headers.get("content-length") : null;
   if (announced !== null && Number(announced) !== expected.sizeBytes) {
     await response.body.cancel();
     throw new IntegrityError(
@@ -233,12 +253,15 @@ async function downloadFile(
       announced,
     );
   }
+  const body = codings.length === 1 && GZIP_CODINGS.includes(codings[0])
+    ? await gunzipped(response.body)
+    : response.body;
   const hash = createHash("sha256");
   let received = 0;
   report(0);
   {
-    using file = await Deno.open(dest, { write: true, create: true, truncate: true });
-    const reader = response.body.getReader();
+    using file = await Deno.open(dest, { write: true, createNew: true });
+    const reader = body.getReader();
     try {
       while (true) {
         const { done, value } = await reader.read();
@@ -259,7 +282,7 @@ async function downloadFile(
       }
     } finally {
       reader.releaseLock();
-      await response.body.cancel().catch(() => {});
+      await body.cancel().catch(() => {});
     }
   }
   if (received !== expected.sizeBytes) {
@@ -285,6 +308,55 @@ async function downloadFile(
   return actual;
 }
 
+const GZIP_CODINGS = ["gzip", "x-gzip"];
+
+/** A byte stream, as `fetch` bodies are. */
+type Bytes = ReadableStream<Uint8Array<ArrayBuffer>>;
+
+/** The content codings of a response (`Content-Encoding`), lower case, without `identity`. */
+function contentCodings(headers: Headers): string[] {
+  return (headers.get("content-encoding") ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+}
+
+/**
+ * Decodes a body sent with `Content-Encoding: gzip`. A body that does not start with gzip's magic
+ * number was decoded already (by a `fetch` that does so) and is passed on as it is.
+ */
+async function gunzipped(body: Bytes): Promise<Bytes> {
+  const reader = body.getReader();
+  let head = new Uint8Array(0);
+  let ended = false;
+  while (head.byteLength < 2 && !ended) {
+    const { done, value } = await reader.read();
+    if (done) ended = true;
+    else head = concatBytes(head, value);
+  }
+  const whole: Bytes = new ReadableStream({
+    start(controller) {
+      if (head.byteLength > 0) controller.enqueue(head);
+      if (ended) controller.close();
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const isGzip = head[0] === 0x1f && head[1] === 0x8b;
+  return isGzip ? whole.pipeThrough(new DecompressionStream("gzip")) : whole;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
+}
+
 /** An error's message, with its cause's (fetch hides the DNS / connection detail there). */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -307,6 +379,31 @@ async function intactDigest(path: string, expected: CatalogFile): Promise<string
   } catch {
     return null;
   }
+}
+
+/**
+ * Removes a voice's partial files (of `dests`) older than {@link STALE_PARTIAL_MS}: left over from
+ * a pull that was killed. Younger ones may belong to a pull in progress and are kept.
+ */
+async function removeStalePartials(modelsDir: string, dests: readonly string[]): Promise<void> {
+  const prefixes = dests.map((dest) => baseName(dest) + PARTIAL_SUFFIX);
+  const now = Date.now();
+  try {
+    for await (const entry of Deno.readDir(modelsDir)) {
+      if (!entry.isFile || !prefixes.some((prefix) => entry.name.startsWith(prefix))) continue;
+      const path = join(modelsDir, entry.name);
+      const mtime = (await Deno.lstat(path).catch(() => null))?.mtime?.getTime();
+      if (mtime !== undefined && now - mtime > STALE_PARTIAL_MS) await removeQuietly(path);
+    }
+  } catch {
+    // Best effort: a missing or unreadable directory is the download's concern.
+  }
+}
+
+/** 16 random hex digits, for partial file names of one pull. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function removeQuietly(path: string): Promise<void> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { type CatalogEntry, parseCatalog } from "./catalog.ts";
 import {
   DownloadError,
@@ -7,6 +8,7 @@ import {
   IntegrityError,
   PARTIAL_SUFFIX,
   pullModel,
+  STALE_PARTIAL_MS,
 } from "./download.ts";
 import { ModelStore } from "./model_store.ts";
 import { createTempDir } from "../../tests/support/temp_dir.ts";
@@ -279,7 +281,7 @@ Deno.test("pullModel reports HTTP 404 with its status and keeps nothing", async 
         },
       );
       assert.deepEqual(await listDir(dir), []);
-      assert.ok(!(await listDir(dir)).some((n) => n.endsWith(PARTIAL_SUFFIX)));
+      assert.ok(!(await listDir(dir)).some((n) => n.includes(PARTIAL_SUFFIX)));
     });
   } finally {
     await server.close();
@@ -311,4 +313,183 @@ Deno.test("pullModel refuses an entry whose id is not a plain file name", async 
     await assert.rejects(() => pullModel(evil, join(dir, "models")), /may only contain/);
     assert.deepEqual(await listDir(dir), []);
   });
+});
+
+/**
+ * A `fetch` serving a fixture's files in 16 KiB chunks that holds the model back once `holdAt`
+ * bytes of it are sent, until `gate` resolves; an abort of the request errors the body.
+ */
+function gatedFetch(fx: Fixture, holdAt: number, gate: Promise<void>): typeof fetch {
+  const chunk = 16 * 1024;
+  return (input, init) => {
+    const signal = init?.signal ?? undefined;
+    const aborted = new Promise<void>((resolve) => {
+      signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    const body = String(input).endsWith(".json") ? fx.config : fx.model;
+    let offset = 0;
+    const stream = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        if (body === fx.model && offset >= holdAt) await Promise.race([gate, aborted]);
+        if (signal?.aborted) return controller.error(signal.reason);
+        if (offset >= body.length) return controller.close();
+        controller.enqueue(body.slice(offset, offset + chunk));
+        offset += chunk;
+      },
+    });
+    const headers = { "content-length": String(body.length) };
+    return Promise.resolve(new Response(stream, { headers }));
+  };
+}
+
+/** A promise that resolves once a pull has written `bytes` of the model, and its reporter. */
+function modelWritten(bytes: number) {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const onProgress = (p: DownloadProgress) => {
+    if (p.file === "model" && p.receivedBytes >= bytes) resolve();
+  };
+  return { written: promise, onProgress };
+}
+
+for (const order of ["the first finishes first", "the second is aborted first"]) {
+  Deno.test(`pullModel: two concurrent pulls of a voice, one aborted mid-way (${order}), leave an intact file`, async () => {
+    const fx = await fixture();
+    await withTempDir(async (dir) => {
+      // A is held half-way through the model; B then starts and is held after 32 KiB.
+      const releaseA = Promise.withResolvers<void>();
+      const progressA = modelWritten(160 * 1024);
+      const a = pullModel(fx.entry, dir, {
+        fetch: gatedFetch(fx, 160 * 1024, releaseA.promise),
+        onProgress: progressA.onProgress,
+      });
+      await progressA.written;
+      const abortB = new AbortController();
+      const progressB = modelWritten(32 * 1024);
+      const b = pullModel(fx.entry, dir, {
+        fetch: gatedFetch(fx, 32 * 1024, new Promise(() => {})),
+        onProgress: progressB.onProgress,
+        signal: abortB.signal,
+      });
+      await progressB.written;
+      let resultA;
+      if (order === "the first finishes first") {
+        releaseA.resolve();
+        resultA = await a;
+        abortB.abort();
+        await assert.rejects(b, (error: unknown) => (error as Error).name === "AbortError");
+      } else {
+        abortB.abort();
+        await assert.rejects(b, (error: unknown) => (error as Error).name === "AbortError");
+        releaseA.resolve();
+        resultA = await a;
+      }
+      assert.equal(resultA.verified, true);
+      assert.equal(resultA.sha256, await sha256Hex(fx.model));
+      // Digests, not bytes: a failing deepEqual of 300 kB would take minutes to describe.
+      const onDisk = await Deno.readFile(join(dir, "xx_XX-test-medium.onnx"));
+      assert.equal(await sha256Hex(onDisk), await sha256Hex(fx.model));
+      assert.deepEqual(await Deno.readFile(join(dir, "xx_XX-test-medium.onnx.json")), fx.config);
+      assert.deepEqual(await listDir(dir), [
+        "xx_XX-test-medium.onnx",
+        "xx_XX-test-medium.onnx.json",
+      ]);
+      const store = new ModelStore({ modelsDir: dir, catalog: null });
+      const stored = await store.resolve("xx_XX-test-medium");
+      assert.equal(
+        (await store.check({ ...stored!, sha256: fx.entry.model.sha256 })).status,
+        "verified",
+      );
+    });
+  });
+}
+
+/**
+ * A server that gzips every file (`Content-Encoding: gzip`, Content-Length of the compressed
+ * bytes): only when the request accepts gzip, or always (as object stores do for files stored
+ * compressed). Records each request's Accept-Encoding.
+ */
+function serveGzipped(files: Map<string, Uint8Array>, always: boolean) {
+  const acceptEncodings: (string | null)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const accept = req.headers.get("accept-encoding");
+    acceptEncodings.push(accept);
+    const body = files.get(decodeURIComponent(new URL(req.url).pathname));
+    if (!body) return new Response("not found", { status: 404 });
+    if (!always && !accept?.includes("gzip")) return new Response(body.slice());
+    const gz = new Uint8Array(gzipSync(body));
+    return new Response(gz, {
+      headers: { "content-encoding": "gzip", "content-length": String(gz.length) },
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${server.addr.port}/mirror`,
+    acceptEncodings,
+    close: () => server.shutdown(),
+  };
+}
+
+for (const always of [false, true]) {
+  Deno.test(`pullModel asks for identity and copes with a server that gzips ${always ? "anyway" : "when asked"}`, async () => {
+    const fx = await fixture();
+    const server = serveGzipped(fx.files, always);
+    try {
+      await withTempDir(async (dir) => {
+        const result = await pullModel(fx.entry, dir, { baseUrl: server.baseUrl });
+        assert.equal(result.verified, true);
+        assert.equal(await sha256Hex(await Deno.readFile(result.modelPath)), result.sha256);
+        assert.equal(result.sha256, await sha256Hex(fx.model));
+        assert.deepEqual(await Deno.readFile(result.configPath), fx.config);
+        assert.deepEqual(server.acceptEncodings, ["identity", "identity"]);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+Deno.test("pullModel still rejects a gzipped file whose decoded bytes differ from the catalogue", async () => {
+  const fx = await fixture({ modelSize: 299_999 });
+  const server = serveGzipped(fx.files, true);
+  try {
+    await withTempDir(async (dir) => {
+      await assert.rejects(
+        () => pullModel(fx.entry, dir, { baseUrl: server.baseUrl }),
+        (error: unknown) => error instanceof IntegrityError && error.check === "size",
+      );
+      assert.deepEqual(await listDir(dir), []);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("pullModel removes the voice's partial files left over by a dead pull, and only those", async () => {
+  const fx = await fixture();
+  const server = serveFiles(fx.files);
+  try {
+    await withTempDir(async (dir) => {
+      const old = new Date(Date.now() - STALE_PARTIAL_MS - 60_000);
+      const leftOver = [
+        "xx_XX-test-medium.onnx.partial",
+        "xx_XX-test-medium.onnx.partial-0123456789abcdef",
+        "xx_XX-test-medium.onnx.json.partial-0123456789abcdef",
+        "yy_YY-other-low.onnx.partial-0123456789abcdef",
+      ];
+      for (const name of leftOver) {
+        await Deno.writeFile(join(dir, name), new Uint8Array(10));
+        await Deno.utime(join(dir, name), old, old);
+      }
+      // A pull of the same voice in progress elsewhere: recent, so kept.
+      await Deno.writeFile(join(dir, "xx_XX-test-medium.onnx.partial-fedcba9876543210"), fx.config);
+      await pullModel(fx.entry, dir, { baseUrl: server.baseUrl });
+      assert.deepEqual(await listDir(dir), [
+        "xx_XX-test-medium.onnx",
+        "xx_XX-test-medium.onnx.json",
+        "xx_XX-test-medium.onnx.partial-fedcba9876543210",
+        "yy_YY-other-low.onnx.partial-0123456789abcdef",
+      ]);
+    });
+  } finally {
+    await server.close();
+  }
 });

@@ -83,14 +83,17 @@ export interface VerifyResult {
   /** Model id. */
   readonly id: string;
   /**
-   * `verified`: digest matches the catalogue; `mismatch`: it does not (or the size differs);
-   * `unverifiable`: no catalogue digest to compare with (or a built-in voice);
-   * `missing`: the model file is not there.
+   * `verified`: the model's digest matches the catalogue, and so does the config's where the
+   * catalogue has one; `mismatch`: a file's digest or size differs; `unverifiable`: no catalogue
+   * digest of the model to compare with (or a built-in voice); `missing`: a file is not there.
    */
   readonly status: "verified" | "mismatch" | "unverifiable" | "missing";
-  /** Catalogue digest. */
+  /**
+   * Catalogue digest of the model; of the config when it is the config that differs or is
+   * missing.
+   */
   readonly expected: string | null;
-  /** Digest of the file on disk, when it was read. */
+  /** Digest on disk of the file `expected` is about, when it was read. */
   readonly actual: string | null;
   /** One line for people. */
   readonly message: string;
@@ -108,7 +111,7 @@ export interface ModelStoreOptions {
   readonly catalog?: Catalog | string | null;
 }
 
-/** Raised by {@link ModelStore.verify} when a voice's model file is missing or differs. */
+/** Raised by {@link ModelStore.verify} when a voice's model or config file is missing or differs. */
 export class ModelVerificationError extends Error {
   /** The check's outcome (`status` is `mismatch` or `missing`). */
   readonly result: VerifyResult;
@@ -177,9 +180,14 @@ interface LocalVoice {
   readonly voiceName?: string;
 }
 
+/** A remembered digest, and what identifies the file version it is of. */
 interface DigestCacheEntry {
-  readonly size: number;
-  readonly mtimeMs: number | null;
+  /**
+   * Size, modification and status-change time, inode and device: a file replaced by another one
+   * of the same size with its modification time restored (by `cp -p`, `rsync -t`, `tar x`, a
+   * backup restore) has another inode, or a later status-change time, which cannot be set back.
+   */
+  readonly key: string;
   readonly sha256: string;
 }
 
@@ -309,10 +317,10 @@ export class ModelStore {
   }
 
   /**
-   * Checks a voice before loading: like {@link check}, but a missing or differing model file
-   * is an error. Voices without a catalogue digest pass (`unverifiable`).
+   * Checks a voice before loading: like {@link check}, but a missing or differing model or config
+   * file is an error. Voices without a catalogue digest pass (`unverifiable`).
    *
-   * @throws {ModelVerificationError} when the model file is missing or differs
+   * @throws {ModelVerificationError} when the model or config file is missing or differs
    */
   async verify(descriptor: ModelDescriptor): Promise<VerifyResult> {
     const result = await this.check(descriptor);
@@ -323,10 +331,11 @@ export class ModelStore {
   }
 
   /**
-   * Compares a downloaded voice's `.onnx` with the catalogue digest (streaming SHA-256; the
-   * size is compared first, so a truncated file fails fast). Digests are remembered per file
-   * size and modification time, so checking an unchanged file again costs no re-read.
-   * Never throws for a bad file: the outcome is in `status`.
+   * Compares a downloaded voice's `.onnx` with the catalogue digest, and its `.onnx.json` with the
+   * catalogue's config digest where there is one (streaming SHA-256; sizes are compared first, so
+   * a truncated file fails fast). Voices the catalogue does not list are `unverifiable`. Digests
+   * are remembered per file version (size, times, inode), so checking an unchanged file again
+   * costs no re-read. Never throws for a bad file: the outcome is in `status`.
    */
   async check(descriptor: ModelDescriptor): Promise<VerifyResult> {
     const { id } = descriptor;
@@ -348,55 +357,94 @@ export class ModelStore {
       };
     }
     const entry = (await this.catalog())?.voices.find((v) => v.id === id);
+    const model = await this.#checkFile(id, path, expected, entry?.model.sizeBytes);
+    if (model.status !== "verified") return model;
+    const config = await this.#checkConfig(id, descriptor, entry);
+    if (config) return config;
+    if (expected === null) {
+      return {
+        id,
+        status: "unverifiable",
+        expected,
+        actual: model.actual,
+        message: `${id}: no catalogue digest to compare with (sha256 ${model.actual})`,
+      };
+    }
+    const configNote = entry?.config.sha256 ? "; config sha256 OK" : "";
+    return { ...model, message: `${id}: sha256 ${model.actual} OK${configNote}` };
+  }
+
+  /**
+   * Checks one file against a catalogue size and digest (either may be missing). `verified`
+   * here means only that nothing differs: with no digest to compare, the file was just hashed.
+   */
+  async #checkFile(
+    id: string,
+    path: string,
+    expected: string | null,
+    expectedSize: number | undefined,
+  ): Promise<VerifyResult> {
     let stat: Deno.FileInfo;
     try {
       stat = await Deno.stat(path);
     } catch {
       return { id, status: "missing", expected, actual: null, message: `${path} is missing` };
     }
-    if (entry && stat.size !== entry.model.sizeBytes) {
+    if (expectedSize !== undefined && stat.size !== expectedSize) {
       return {
         id,
         status: "mismatch",
         expected,
         actual: null,
         message:
-          `${path} has ${stat.size} bytes; the catalogue says ${entry.model.sizeBytes}: pull it again`,
+          `${path} has ${stat.size} bytes; the catalogue says ${expectedSize}: pull it again`,
       };
     }
     const actual = await this.#digest(path, stat);
-    if (expected === null) {
-      return {
-        id,
-        status: "unverifiable",
-        expected,
-        actual,
-        message: `${id}: no catalogue digest to compare with (sha256 ${actual})`,
-      };
-    }
-    if (actual !== expected) {
+    if (expected !== null && actual !== expected) {
       return {
         id,
         status: "mismatch",
         expected,
         actual,
-        message: `${id}: sha256 is ${actual}, expected ${expected}: pull it again`,
+        message: `${id}: sha256 of ${path} is ${actual}, expected ${expected}: pull it again`,
       };
     }
-    return { id, status: "verified", expected, actual, message: `${id}: sha256 ${actual} OK` };
+    return { id, status: "verified", expected, actual, message: `${path}: OK` };
+  }
+
+  /** Checks the config against the catalogue when it has a digest; `undefined` when it is fine. */
+  async #checkConfig(
+    id: string,
+    descriptor: ModelDescriptor,
+    entry: CatalogEntry | undefined,
+  ): Promise<VerifyResult | undefined> {
+    const expected = entry?.config.sha256 ?? null;
+    if (!entry || expected === null) return undefined;
+    const path = resolve(descriptor.configPath ?? `${descriptor.modelPath}.json`);
+    if (!this.#inside(path)) {
+      return {
+        id,
+        status: "missing",
+        expected,
+        actual: null,
+        message: `${path} is outside the models directory ${this.modelsDir}; not read`,
+      };
+    }
+    const result = await this.#checkFile(id, path, expected, entry.config.sizeBytes);
+    return result.status === "verified" ? undefined : result;
   }
 
   async #digest(path: string, stat: Deno.FileInfo): Promise<string> {
     const mtimeMs = stat.mtime?.getTime() ?? null;
+    const key = [stat.size, mtimeMs, stat.ctime?.getTime() ?? null, stat.ino, stat.dev].join(":");
     const cached = this.#digests.get(path);
-    if (cached && mtimeMs !== null && cached.size === stat.size && cached.mtimeMs === mtimeMs) {
-      return cached.sha256;
-    }
+    if (cached && mtimeMs !== null && cached.key === key) return cached.sha256;
     const { sha256 } = await sha256File(path);
     // As git does with "racily clean" files: a file modified just now could change again
     // within the same timestamp tick, so its digest is only remembered once it has aged.
     if (mtimeMs !== null && Date.now() - mtimeMs > RACY_WINDOW_MS) {
-      this.#digests.set(path, { size: stat.size, mtimeMs, sha256 });
+      this.#digests.set(path, { key, sha256 });
     }
     return sha256;
   }

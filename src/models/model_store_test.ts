@@ -49,7 +49,13 @@ async function write(root: string, rel: string, data: string | Uint8Array): Prom
 }
 
 function catalogWith(
-  voices: { id: string; size: number; sha256: string | null; rate?: number }[],
+  voices: {
+    id: string;
+    size: number;
+    sha256: string | null;
+    rate?: number;
+    config?: { size: number; sha256: string | null };
+  }[],
 ): Catalog {
   return parseCatalog({
     schema_version: 1,
@@ -64,7 +70,11 @@ function catalogWith(
       license: "CC0-1.0",
       revision: "main",
       model: { path: `x/${v.id}.onnx`, size_bytes: v.size, sha256: v.sha256 },
-      config: { path: `x/${v.id}.onnx.json`, size_bytes: 100, sha256: null },
+      config: {
+        path: `x/${v.id}.onnx.json`,
+        size_bytes: v.config?.size ?? 100,
+        sha256: v.config?.sha256 ?? null,
+      },
     })),
   });
 }
@@ -331,5 +341,82 @@ Deno.test("a broken catalogue is reported as a problem; the directory is still s
     assert.equal(problems[0].path, catalogPath);
     assert.match(problems[0].reason, /catalogue not used: .*not valid JSON/);
     assert.equal(await store.catalog(), null);
+  });
+});
+
+Deno.test("check sees a file replaced by another of the same size with its mtime restored", async () => {
+  await withTempDir(async (models) => {
+    const weights = fakeWeights(51, 70000);
+    const path = join(models, "en_US-r-low.onnx");
+    await write(models, "en_US-r-low.onnx", weights);
+    await write(models, "en_US-r-low.onnx.json", piperConfig(16000));
+    const old = new Date(Date.now() - 60_000);
+    await Deno.utime(path, old, old);
+    const catalog = catalogWith([
+      { id: "en_US-r-low", size: weights.length, sha256: await sha256Hex(weights) },
+    ]);
+    const store = new ModelStore({ modelsDir: models, catalog });
+    const voice = (await store.resolve("en_US-r-low"))!;
+    assert.equal((await store.check(voice)).status, "verified");
+
+    // Another file (a new inode) of the same size, given the old modification time back, as
+    // `cp -p`, `rsync -t` or a backup restore do.
+    const corrupt = weights.slice();
+    corrupt.fill(0, 100, 2000);
+    await Deno.writeFile(`${path}.tmp`, corrupt);
+    await Deno.rename(`${path}.tmp`, path);
+    await Deno.utime(path, old, old);
+    const after = await store.check(voice);
+    assert.equal(after.status, "mismatch");
+    assert.equal(after.actual, await sha256Hex(corrupt));
+  });
+});
+
+Deno.test("check verifies the config against the catalogue's config digest", async () => {
+  await withTempDir(async (models) => {
+    const weights = fakeWeights(61, 5000);
+    const configText = piperConfig(16000);
+    const configBytes = new TextEncoder().encode(configText);
+    const configSha = await sha256Hex(configBytes);
+    const configPath = join(models, "en_US-c-low.onnx.json");
+    await write(models, "en_US-c-low.onnx", weights);
+    await write(models, "en_US-c-low.onnx.json", configText);
+    await write(models, "en_US-nosha-low.onnx", weights);
+    await write(models, "en_US-nosha-low.onnx.json", configText);
+    const config = { size: configBytes.length, sha256: configSha };
+    const catalog = catalogWith([
+      { id: "en_US-c-low", size: weights.length, sha256: await sha256Hex(weights), config },
+      { id: "en_US-nosha-low", size: weights.length, sha256: null, config },
+    ]);
+    const store = new ModelStore({ modelsDir: models, catalog });
+    const voice = (await store.resolve("en_US-c-low"))!;
+    const ok = await store.verify(voice);
+    assert.equal(ok.status, "verified");
+    assert.match(ok.message, /config sha256 OK/);
+
+    // Same size, another length scale: only the config's digest can tell.
+    const edited = configText.replace('"length_scale":1', '"length_scale":9');
+    assert.equal(edited.length, configText.length);
+    await Deno.writeTextFile(configPath, edited);
+    const bad = await store.check(voice);
+    assert.equal(bad.status, "mismatch");
+    assert.equal(bad.expected, configSha);
+    assert.equal(bad.actual, await sha256Hex(new TextEncoder().encode(edited)));
+    assert.ok(bad.message.includes(configPath), bad.message);
+    assert.match(bad.message, /pull it again/);
+    await assert.rejects(() => store.verify(voice), ModelVerificationError);
+    // A model without a catalogue digest is unverifiable, but its config is still checked.
+    await Deno.writeTextFile(join(models, "en_US-nosha-low.onnx.json"), edited);
+    const noSha = await store.check((await store.resolve("en_US-nosha-low"))!);
+    assert.equal(noSha.status, "mismatch");
+
+    await Deno.writeTextFile(configPath, `${configText}\n`);
+    const longer = await store.check(voice);
+    assert.equal(longer.status, "mismatch");
+    assert.ok(longer.message.includes(configPath), longer.message);
+    assert.match(longer.message, /bytes; the catalogue says/);
+
+    await Deno.remove(configPath);
+    assert.equal((await store.check(voice)).status, "missing");
   });
 });

@@ -127,11 +127,11 @@ export class ModelResidency {
   }
 
   /**
-   * Frees a model (idempotent: false when it was not resident). A load of it in flight finishes
-   * first, so that the model is not resident afterwards.
+   * Frees a model (idempotent: false when it was not resident). Loads and reloads of it in flight
+   * finish first, so that the model is not resident afterwards.
    */
   async unload(modelId: string): Promise<boolean> {
-    await this.#loading.get(modelId)?.catch(() => {});
+    await this.#settled(modelId);
     const instance = this.#resident.get(modelId);
     if (!instance) return false;
     this.#resident.delete(modelId);
@@ -139,9 +139,23 @@ export class ModelResidency {
     return true;
   }
 
-  /** Frees every model. */
+  /** Frees every model, also those still loading or reloading. */
   async unloadAll(): Promise<void> {
-    for (const id of [...this.#resident.keys()]) await this.unload(id);
+    const ids = new Set([
+      ...this.#resident.keys(),
+      ...this.#loading.keys(),
+      ...this.#reloading.keys(),
+    ]);
+    for (const id of ids) await this.unload(id);
+  }
+
+  /** Waits until no load or reload of a model is in flight (whether they succeed or fail). */
+  async #settled(modelId: string): Promise<void> {
+    while (true) {
+      const pending = this.#loading.get(modelId) ?? this.#reloading.get(modelId);
+      if (!pending) return;
+      await pending.catch(() => {});
+    }
   }
 
   /**

@@ -98,3 +98,32 @@ Deno.test("ModelResidency: unload waits for a load in flight, so the model ends 
   assert.equal(await residency.unload("m"), false, "idempotent");
   assert.throws(() => residency.lease("m"), /model "m" is not resident/);
 });
+
+Deno.test("ModelResidency: unload waits for a reload in flight, so the model ends up not resident", async () => {
+  const { residency, voices } = countingResidency(20);
+  await residency.load("m");
+  const reloading = residency.reload("m");
+  assert.equal(await residency.unload("m"), true);
+  await reloading;
+  assert.equal(residency.isResident("m"), false);
+  assert.equal(voices.length, 2);
+  assertNoLeak(voices, undefined);
+
+  // Also when the model was not resident before the reload.
+  const first = residency.reload("n");
+  const second = residency.reload("n");
+  assert.equal(await residency.unload("n"), true);
+  await Promise.all([first, second]);
+  assert.equal(residency.isResident("n"), false);
+  assertNoLeak(voices, undefined);
+});
+
+Deno.test("ModelResidency: unloadAll also frees models still loading", async () => {
+  const { residency, voices } = countingResidency(20);
+  const loading = residency.load("m");
+  const reloading = residency.reload("n");
+  await residency.unloadAll();
+  await Promise.all([loading, reloading]);
+  assert.deepEqual(residency.residentIds(), []);
+  assertNoLeak(voices, undefined);
+});

@@ -7,6 +7,21 @@
 /** Piper's default inference scales, used when a config has no `inference` section. */
 export const PIPER_DEFAULT_SCALES = { noiseScale: 0.667, lengthScale: 1, noiseW: 0.8 } as const;
 
+/**
+ * Largest `inference.length_scale` a config may set. Real Piper voices use about 0.8 to 1.5; the
+ * output's length grows with it, and the worker divides it by the session speed (down to 0.25),
+ * so 10 already means up to 40 times the natural duration. Beyond that one segment can take
+ * minutes of audio and gigabytes of the onnxruntime WASM heap, which never shrinks again
+ * (`length_scale` 100 at speed 0.25 made 50 minutes of audio from 200 characters).
+ */
+export const PIPER_MAX_LENGTH_SCALE = 10;
+
+/**
+ * Largest `inference.noise_scale` and `inference.noise_w` a config may set (real voices use 0.667
+ * and 0.8; a session's `noise_scale` option has the same range, 0 to 2).
+ */
+export const PIPER_MAX_NOISE = 2;
+
 /** Piper's pad symbol, put after BOS and after every phoneme. */
 export const PIPER_PAD = "_";
 /** Piper's beginning-of-sentence symbol. */
@@ -29,11 +44,14 @@ export interface PiperVoiceConfig {
   readonly phonemeType: string;
   /** The espeak-ng voice used to phonemise (`espeak.voice`, e.g. `en-us`). */
   readonly espeakVoice: string;
-  /** VITS noise scale (`inference.noise_scale`). */
+  /** VITS noise scale (`inference.noise_scale`), 0 to {@link PIPER_MAX_NOISE}. */
   readonly noiseScale: number;
-  /** VITS length scale, larger is slower (`inference.length_scale`). */
+  /**
+   * VITS length scale, larger is slower (`inference.length_scale`), above 0 and at most
+   * {@link PIPER_MAX_LENGTH_SCALE}.
+   */
   readonly lengthScale: number;
-  /** VITS duration noise (`inference.noise_w`). */
+  /** VITS duration noise (`inference.noise_w`), 0 to {@link PIPER_MAX_NOISE}. */
   readonly noiseW: number;
   /** Phoneme id map (`phoneme_id_map`); contains the pad, BOS and EOS symbols. */
   readonly phonemeIdMap: PhonemeIdMap;
@@ -91,16 +109,15 @@ class ConfigReader {
     return value;
   }
 
-  scale(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+  /** A number in `[0, max]`, or in `(0, max]` unless `allowZero`; `fallback` when absent. */
+  scale(value: unknown, field: string, fallback: number, allowZero: boolean, max: number): number {
     if (value === undefined || value === null) return fallback;
     if (
       typeof value !== "number" || !Number.isFinite(value) || value < 0 ||
-      (!allowZero && value === 0)
+      (!allowZero && value === 0) || value > max
     ) {
-      this.fail(
-        field,
-        `must be a ${allowZero ? "non-negative" : "positive"} number, got ${describe(value)}`,
-      );
+      const range = allowZero ? `from 0 to ${max}` : `> 0 and <= ${max}`;
+      this.fail(field, `must be a number ${range}, got ${describe(value)}`);
     }
     return value;
   }
@@ -215,14 +232,22 @@ export function parsePiperConfig(json: unknown, source: string): PiperVoiceConfi
       "inference.noise_scale",
       PIPER_DEFAULT_SCALES.noiseScale,
       true,
+      PIPER_MAX_NOISE,
     ),
     lengthScale: reader.scale(
       inference.length_scale,
       "inference.length_scale",
       PIPER_DEFAULT_SCALES.lengthScale,
       false,
+      PIPER_MAX_LENGTH_SCALE,
     ),
-    noiseW: reader.scale(inference.noise_w, "inference.noise_w", PIPER_DEFAULT_SCALES.noiseW, true),
+    noiseW: reader.scale(
+      inference.noise_w,
+      "inference.noise_w",
+      PIPER_DEFAULT_SCALES.noiseW,
+      true,
+      PIPER_MAX_NOISE,
+    ),
     phonemeIdMap: parsePhonemeIdMap(reader, root.phoneme_id_map, numSymbols),
     phonemeMap: parsePhonemeMap(reader, root.phoneme_map),
     numSymbols,

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { loadPiperConfig, parsePiperConfig, PIPER_DEFAULT_SCALES } from "./piper_config.ts";
+import {
+  loadPiperConfig,
+  parsePiperConfig,
+  PIPER_DEFAULT_SCALES,
+  PIPER_MAX_LENGTH_SCALE,
+  PIPER_MAX_NOISE,
+} from "./piper_config.ts";
 
 const LESSAC_LOW = new URL(
   "../../../tests/fixtures/piper-configs/en_US-lessac-low.onnx.json",
@@ -88,6 +94,32 @@ Deno.test("fills Piper's default scales when a config has no inference section",
   assert.equal(config.phonemeType, "espeak");
 });
 
+Deno.test("bounds the inference scales, naming the field and the allowed range", async () => {
+  const raw = await readJson(LESSAC_LOW);
+  const inference = raw.inference as Json;
+  const parse = () => parsePiperConfig(raw, "mem.onnx.json");
+  for (const lengthScale of [10.01, 100, 1e30]) {
+    inference.length_scale = lengthScale;
+    assert.throws(parse, (e: Error) => {
+      assert.match(e.message, /field "inference\.length_scale" must be a number > 0 and <= 10/);
+      assert.match(e.message, /mem\.onnx\.json/);
+      return true;
+    });
+  }
+  inference.length_scale = PIPER_MAX_LENGTH_SCALE;
+  assert.equal(parse().lengthScale, 10);
+  inference.length_scale = 1.2;
+  for (const field of ["noise_scale", "noise_w"]) {
+    inference[field] = 2.01;
+    assert.throws(parse, new RegExp(`field "inference\\.${field}" must be a number from 0 to 2`));
+    for (const ok of [0, PIPER_MAX_NOISE]) {
+      inference[field] = ok;
+      parse();
+    }
+    inference[field] = 0.8;
+  }
+});
+
 /** Each case breaks one field of the real config; the error must name that field and the file. */
 const BROKEN: { name: string; field: string; breakIt: (raw: Json) => void }[] = [
   { name: "missing audio", field: "audio", breakIt: (raw) => delete raw.audio },
@@ -115,6 +147,26 @@ const BROKEN: { name: string; field: string; breakIt: (raw: Json) => void }[] = 
     name: "zero length scale",
     field: "inference.length_scale",
     breakIt: (raw) => (raw.inference as Json).length_scale = 0,
+  },
+  {
+    name: "length scale above 10",
+    field: "inference.length_scale",
+    breakIt: (raw) => (raw.inference as Json).length_scale = 100,
+  },
+  {
+    name: "noise scale above 2",
+    field: "inference.noise_scale",
+    breakIt: (raw) => (raw.inference as Json).noise_scale = 2.5,
+  },
+  {
+    name: "noise w above 2",
+    field: "inference.noise_w",
+    breakIt: (raw) => (raw.inference as Json).noise_w = 3,
+  },
+  {
+    name: "negative noise w",
+    field: "inference.noise_w",
+    breakIt: (raw) => (raw.inference as Json).noise_w = -0.5,
   },
   {
     name: "missing phoneme id map",
