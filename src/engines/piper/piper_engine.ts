@@ -45,4 +45,7 @@ export function createPiperAdapter(deps: PiperVoiceDeps): EngineAdapter {
 export const piperAdapter: EngineAdapter = createPiperAdapter({
   phonemize,
   onMissingPhonemes: createMissingPhonemesWarner(),
+  checkEspeakVoice: async (voice) => {
+    await phonemize("a", voice);
+  },
 });

@@ -3,6 +3,7 @@ import { TINY_SAMPLES_PER_PHONEME } from "../../../tests/fixtures/make_tiny_pipe
 import { phonemesToIds } from "./phoneme_ids.ts";
 import { createMissingPhonemesWarner, PIPER_FAMILY, piperAdapter } from "./piper_engine.ts";
 import type { PiperVoice } from "./piper_voice.ts";
+import { createTempDir } from "../../../tests/support/temp_dir.ts";
 
 const MODEL = new URL("../../../tests/fixtures/voices/en_US-tiny-low.onnx", import.meta.url)
   .pathname;
@@ -66,4 +67,22 @@ Deno.test("missing phonemes are warned about once per voice and phoneme", () => 
   assert.match(warnings[1], /v1.*U\+20AC/);
   assert.doesNotMatch(warnings[1], /200D/);
   assert.match(warnings[2], /v2.*U\+200D/);
+});
+
+Deno.test("a config naming an espeak voice espeak-ng does not have fails at load, not at each utterance", async () => {
+  await using dir = await createTempDir("piper_engine_test_");
+  const config = JSON.parse(await Deno.readTextFile(`${MODEL}.json`));
+  config.espeak.voice = "xx-nonexistent";
+  const configPath = `${dir.path}/voice.onnx.json`;
+  await Deno.writeTextFile(configPath, JSON.stringify(config));
+  await assert.rejects(
+    piperAdapter.load({
+      id: "en_XX-tiny-low",
+      family: "piper",
+      modelPath: MODEL,
+      configPath,
+      executionProvider: "wasm",
+    }),
+    /its espeak voice "xx-nonexistent" \(espeak.voice in .*voice\.onnx\.json\) cannot be used/,
+  );
 });

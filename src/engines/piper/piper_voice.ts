@@ -31,6 +31,11 @@ export interface PiperVoiceDeps {
   readonly phonemize: Phonemizer;
   /** Receives phonemes missing from the id map; by default they are ignored. */
   readonly onMissingPhonemes?: MissingPhonemesReporter;
+  /**
+   * Rejects, saying why, when the phonemizer cannot speak the espeak-ng voice a config names, so
+   * that such a voice fails to load instead of failing every utterance; by default not checked.
+   */
+  readonly checkEspeakVoice?: (espeakVoice: string) => Promise<void>;
 }
 
 /** Names of Piper's model inputs and output. */
@@ -261,6 +266,16 @@ export class PiperVoice implements VoiceModel {
     const preference = source.executionProvider ?? "auto";
     const key = await modelKey(modelPath, configPath, preference);
     const model = await acquireModel(key, () => openModel(modelPath, configPath, preference));
+    try {
+      await deps.checkEspeakVoice?.(model.config.espeakVoice);
+    } catch (error) {
+      await releaseModel(key);
+      throw new Error(
+        `Piper voice ${source.id}: its espeak voice "${model.config.espeakVoice}" (espeak.voice in ${configPath}) cannot be used: ${
+          message(error)
+        }`,
+      );
+    }
     return new PiperVoice(source, key, model, deps);
   }
 

@@ -251,6 +251,28 @@ Deno.test("loading fails clearly for missing paths, missing files and mismatched
   );
 });
 
+Deno.test("a config whose espeak voice the phonemizer cannot speak fails to load, saying so", async () => {
+  const checked: string[] = [];
+  const deps: PiperVoiceDeps = {
+    ...NO_PHONEMIZER,
+    checkEspeakVoice: (voice) => {
+      checked.push(voice);
+      return Promise.reject(new Error(`unknown voice ${voice}`));
+    },
+  };
+  await assert.rejects(
+    load(TINY, "wasm", deps),
+    /Piper voice en_US-tiny-low: its espeak voice "en-us" \(espeak.voice in .*en_US-tiny-low\.onnx\.json\) cannot be used: unknown voice en-us/,
+  );
+  assert.deepEqual(checked, ["en-us"]);
+  assert.equal(residentPiperModelCount(), 0, "the model was released");
+  const accepted = await load(TINY, "wasm", {
+    ...NO_PHONEMIZER,
+    checkEspeakVoice: () => Promise.resolve(),
+  });
+  await accepted.dispose();
+});
+
 Deno.test("every tiny voice fixture loads", async () => {
   for (const spec of TINY_VOICES) {
     await withVoice(spec.id, (voice) => {
