@@ -29,6 +29,23 @@ function slowPrepareVoice(): VoiceModel {
   };
 }
 
+/** A service over `sessions` and `residency`, an empty models directory, and no log output. */
+function quietService(
+  sessions: SessionRegistry,
+  residency: ModelResidency,
+  modelsDir: string,
+): TtsService {
+  return new TtsService({
+    sessions,
+    residency,
+    store: new ModelStore(modelsDir),
+    metrics: new WorkerMetrics(),
+    log: createLogger("silent", { pretty: false }),
+    executionProvider: "wasm",
+    defaultModel: "espeak-en-us",
+  });
+}
+
 Deno.test("TtsService: an UnloadModel while StartSession checks its options does not leave the session without its model", async () => {
   const residency = new ModelResidency(
     (id) => Promise.resolve({ id, family: "espeak" }),
@@ -36,15 +53,7 @@ Deno.test("TtsService: an UnloadModel while StartSession checks its options does
   );
   const sessions = new SessionRegistry(4);
   await using modelsDir = await createTempDir("tts_service_test_");
-  const service = new TtsService({
-    sessions,
-    residency,
-    store: new ModelStore(modelsDir.path),
-    metrics: new WorkerMetrics(),
-    log: createLogger("silent", { pretty: false }),
-    executionProvider: "wasm",
-    defaultModel: "espeak-en-us",
-  });
+  const service = quietService(sessions, residency, modelsDir.path);
   await residency.load("espeak-en-us");
   const starting = service.startSession({
     session_id: "s1",
@@ -75,15 +84,7 @@ Deno.test("TtsService: a full or draining worker refuses StartSession before loa
   );
   const sessions = new SessionRegistry(1);
   await using modelsDir = await createTempDir("tts_service_test_");
-  const service = new TtsService({
-    sessions,
-    residency,
-    store: new ModelStore(modelsDir.path),
-    metrics: new WorkerMetrics(),
-    log: createLogger("silent", { pretty: false }),
-    executionProvider: "wasm",
-    defaultModel: "espeak-en-us",
-  });
+  const service = quietService(sessions, residency, modelsDir.path);
   assert.equal(
     (await service.startSession({ session_id: "s1", model_id: "", options: {} })).success,
     true,
