@@ -46,6 +46,9 @@ export interface DownloadProgress {
   readonly overallTotalBytes: number;
 }
 
+/** How long a pull waits for the next bytes from the server unless told otherwise, in ms. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 /** Options of {@link pullModel}. */
 export interface PullOptions {
   /**
@@ -59,6 +62,11 @@ export interface PullOptions {
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Cancels the download; partial files are removed. */
   readonly signal?: AbortSignal;
+  /**
+   * A server that sends nothing for this long, before or while it sends a file, fails the pull with
+   * a {@linkcode DownloadError} (default {@linkcode DEFAULT_IDLE_TIMEOUT_MS}).
+   */
+  readonly idleTimeoutMs?: number;
   /** Download even when intact files are already there. */
   readonly force?: boolean;
 }
@@ -191,7 +199,10 @@ export async function pullModel(
           overallReceivedBytes: done + received,
           overallTotalBytes: sizeBytes,
         });
-      const sha = await downloadFile(fetchFn, url, partials[i], part.file, report, options.signal);
+      const sha = await downloadFile(fetchFn, url, partials[i], part.file, report, {
+        signal: options.signal,
+        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      });
       if (part.kind === "model") modelSha = sha;
       done += part.file.sizeBytes;
     }
@@ -215,14 +226,55 @@ export async function pullModel(
   };
 }
 
-/** Streams one URL into `dest`, hashing on the way; returns the hex SHA-256. */
+/**
+ * Streams one URL into `dest`, hashing on the way; returns the hex SHA-256. A server silent for
+ * `idleTimeoutMs` (before its answer or between two chunks) fails it with a `DownloadError`.
+ */
 async function downloadFile(
   fetchFn: typeof fetch,
   url: string,
   dest: string,
   expected: CatalogFile,
   report: (received: number) => void,
-  signal: AbortSignal | undefined,
+  limits: { readonly signal?: AbortSignal; readonly idleTimeoutMs: number },
+): Promise<string> {
+  const stalled = new AbortController();
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const stillAlive = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      stalled.abort(
+        new DownloadError(
+          `${url}: the server sent nothing for ${limits.idleTimeoutMs / 1000} s; try again or ` +
+            "use another mirror (TTS_MODELS_BASE_URL)",
+          url,
+        ),
+      );
+    }, limits.idleTimeoutMs);
+  };
+  const signal = limits.signal ? AbortSignal.any([limits.signal, stalled.signal]) : stalled.signal;
+  /** The stall's own error when the server stalled (not when the caller cancelled). */
+  const stallOr = (error: unknown) =>
+    stalled.signal.aborted && !limits.signal?.aborted ? stalled.signal.reason : error;
+  stillAlive();
+  try {
+    return await receiveFile(fetchFn, url, dest, expected, report, signal, stillAlive);
+  } catch (error) {
+    throw stallOr(error);
+  } finally {
+    clearTimeout(idleTimer);
+  }
+}
+
+/** {@linkcode downloadFile}'s work; `stillAlive` is called whenever the server sends something. */
+async function receiveFile(
+  fetchFn: typeof fetch,
+  url: string,
+  dest: string,
+  expected: CatalogFile,
+  report: (received: number) => void,
+  signal: AbortSignal,
+  stillAlive: () => void,
 ): Promise<string> {
   let response: Response;
   try {
@@ -230,11 +282,12 @@ async function downloadFile(
     // file's size.
     response = await fetchFn(url, { signal, headers: { "accept-encoding": "identity" } });
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal.aborted) throw error;
     throw new DownloadError(`cannot fetch ${url}: ${describe(error)}`, url, undefined, {
       cause: error,
     });
   }
+  stillAlive();
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
@@ -266,6 +319,7 @@ async function downloadFile(
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
+        stillAlive();
         received += value.byteLength;
         if (received > expected.sizeBytes) {
           throw new IntegrityError(

@@ -493,3 +493,46 @@ Deno.test("pullModel removes the voice's partial files left over by a dead pull,
     await server.close();
   }
 });
+
+Deno.test("pullModel gives up on a server that stalls mid-file, and keeps nothing", async () => {
+  const fx = await fixture();
+  const stalls: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const body = fx.files.get(decodeURIComponent(new URL(req.url).pathname));
+    if (!body) return new Response("not found", { status: 404 });
+    // The first 64 KiB, then nothing more: the connection stays open, silent.
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body.slice(0, CHUNK));
+        stalls.push(controller);
+      },
+    });
+    return new Response(stream, { headers: { "content-length": String(body.length) } });
+  });
+  try {
+    await withTempDir(async (dir) => {
+      await assert.rejects(
+        () =>
+          pullModel(fx.entry, dir, {
+            baseUrl: `http://127.0.0.1:${server.addr.port}/mirror`,
+            idleTimeoutMs: 300,
+          }),
+        (error: unknown) => {
+          assert.ok(error instanceof DownloadError, String(error));
+          assert.match(error.message, /the server sent nothing for 0\.3 s; try again/);
+          return true;
+        },
+      );
+      assert.deepEqual(await listDir(dir), []);
+    });
+  } finally {
+    for (const controller of stalls) {
+      try {
+        controller.close();
+      } catch {
+        // Cancelled already, when the client gave up.
+      }
+    }
+    await server.shutdown();
+  }
+});
