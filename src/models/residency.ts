@@ -128,15 +128,31 @@ export class ModelResidency {
 
   /**
    * Frees a model (idempotent: false when it was not resident). Loads and reloads of it in flight
-   * finish first, so that the model is not resident afterwards.
+   * finish first, so that the model is not resident afterwards. With none in flight the model is
+   * no longer resident when this returns, before the promise settles: a caller that checked, in the
+   * same turn, that nothing uses the model (after {@linkcode ModelResidency.settled}) knows that
+   * nothing came to use it in between.
    */
-  async unload(modelId: string): Promise<boolean> {
-    await this.#settled(modelId);
+  unload(modelId: string): Promise<boolean> {
+    if (this.inFlight(modelId)) return this.settled(modelId).then(() => this.unload(modelId));
     const instance = this.#resident.get(modelId);
-    if (!instance) return false;
+    if (!instance) return Promise.resolve(false);
     this.#resident.delete(modelId);
-    await instance.retireWhenIdle();
-    return true;
+    return instance.retireWhenIdle().then(() => true);
+  }
+
+  /** Whether a load or reload of the model is in flight. */
+  inFlight(modelId: string): boolean {
+    return this.#loading.has(modelId) || this.#reloading.has(modelId);
+  }
+
+  /** Settles once no load or reload of the model is in flight (whether they succeed or fail). */
+  async settled(modelId: string): Promise<void> {
+    while (true) {
+      const pending = this.#loading.get(modelId) ?? this.#reloading.get(modelId);
+      if (!pending) return;
+      await pending.catch(() => {});
+    }
   }
 
   /** Frees every model, also those still loading or reloading. */
@@ -147,15 +163,6 @@ export class ModelResidency {
       ...this.#reloading.keys(),
     ]);
     for (const id of ids) await this.unload(id);
-  }
-
-  /** Waits until no load or reload of a model is in flight (whether they succeed or fail). */
-  async #settled(modelId: string): Promise<void> {
-    while (true) {
-      const pending = this.#loading.get(modelId) ?? this.#reloading.get(modelId);
-      if (!pending) return;
-      await pending.catch(() => {});
-    }
   }
 
   /**

@@ -297,7 +297,12 @@ export class TtsService {
   async unloadModel(request: UnloadModelRequest): Promise<UnloadModelResponse> {
     const problem = validateModelId(request.model_id);
     if (problem) return { success: false, message: problem };
-    const users = this.#deps.sessions.sessionsUsing(request.model_id);
+    const { residency, sessions } = this.#deps;
+    // A StartSession may be waiting for a load of this model: let it finish and admit its
+    // session first, then check for users and unload in the same turn, so that no session is
+    // admitted in between to a model about to go.
+    do await residency.settled(request.model_id); while (residency.inFlight(request.model_id));
+    const users = sessions.sessionsUsing(request.model_id);
     if (users.length > 0) {
       return {
         success: false,
@@ -306,7 +311,7 @@ export class TtsService {
         }; end them first`,
       };
     }
-    const wasResident = await this.#deps.residency.unload(request.model_id);
+    const wasResident = await residency.unload(request.model_id);
     return {
       success: true,
       message: wasResident

@@ -106,3 +106,28 @@ Deno.test("TtsService: a full or draining worker refuses StartSession before loa
   assert.equal(loads, 1);
   assert.deepEqual(residency.residentIds(), ["espeak-en-us"]);
 });
+
+Deno.test("TtsService: an UnloadModel while StartSession waits for the model's load leaves the session its model", async () => {
+  const loaded = Promise.withResolvers<void>();
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "espeak" }),
+    async () => {
+      await loaded.promise;
+      return slowPrepareVoice();
+    },
+  );
+  const sessions = new SessionRegistry(4);
+  await using modelsDir = await createTempDir("tts_service_test_");
+  const service = quietService(sessions, residency, modelsDir.path);
+  const starting = service.startSession({ session_id: "s1", model_id: "", options: {} });
+  await sleep(10); // StartSession now waits for the load
+  const unloading = service.unloadModel({ model_id: "espeak-en-us" });
+  await sleep(10);
+  loaded.resolve();
+  const [started, unloaded] = await Promise.all([starting, unloading]);
+  assert.equal(started.success, true, started.message);
+  assert.equal(unloaded.success, false, "the session came first and uses the model");
+  assert.match(unloaded.message, /used by live sessions: s1/);
+  assert.equal(residency.isResident("espeak-en-us"), true);
+  sessions.get("s1")!.leaseVoice().release();
+});
