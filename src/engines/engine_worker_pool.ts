@@ -24,8 +24,15 @@ export interface EngineWorkerOptions {
   readonly module?: URL;
   /** Called once if the Worker crashes, after its calls in flight have been rejected. */
   readonly onCrash?: (worker: EngineWorker, error: Error) => void;
-  /** Called with each line the Worker's code writes to its console (default: ignored). */
+  /** Called with each line the Worker's code writes to its console (default: this console). */
   readonly onLog?: EngineLogListener;
+}
+
+/** Writes an engine Worker's console line to this thread's console, as the Worker would have. */
+function logToConsole(level: EngineLogLevel, message: string): void {
+  if (level === "error") console.error(message);
+  else if (level === "warn") console.warn(message);
+  else console.log(message);
 }
 
 /** Receives a line an engine Worker's code wrote to its console. */
@@ -59,7 +66,7 @@ export class EngineWorker {
     this.#worker = new Worker(options.module ?? ENGINE_WORKER_MODULE, { type: "module" });
     this.#worker.onmessage = (event: MessageEvent<EngineMessage>) => {
       if (!("id" in event.data)) {
-        options.onLog?.(event.data.level, event.data.message);
+        (options.onLog ?? logToConsole)(event.data.level, event.data.message);
         return;
       }
       const pending = this.#pending.get(event.data.id);
@@ -154,7 +161,7 @@ export interface EngineWorkerPoolOptions {
   readonly module?: URL;
   /** Most crashed Workers replaced in any {@linkcode RESTART_WINDOW_MS}; 0 replaces none. */
   readonly maxRestarts?: number;
-  /** Called with each line a Worker's code writes to its console (default: ignored). */
+  /** Called with each line a Worker's code writes to its console (default: this console). */
   readonly onLog?: EngineLogListener;
 }
 

@@ -34,6 +34,11 @@ export class WorkerVoice implements VoiceModel {
     this.#voice = worker.newVoiceNumber();
   }
 
+  /** Whether the voice has been loaded in its Worker (and not disposed). */
+  get loaded(): boolean {
+    return this.#info !== undefined && !this.#disposed;
+  }
+
   /** What the voice is; available once loaded. */
   get info(): VoiceInfo {
     if (!this.#info) throw new Error("voice not loaded");

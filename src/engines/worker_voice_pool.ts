@@ -58,7 +58,9 @@ export interface VoiceRecovery {
  * Worker that replaces the crashed one.
  */
 export class WorkerVoicePool implements VoiceModel {
+  /** One copy per Worker; a copy being loaded into a replacement Worker is not `loaded` yet. */
   #voices: WorkerVoice[];
+  #info: VoiceInfo;
   #scheduler: InferenceScheduler;
   #ownWorkers: EngineWorkerPool | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -78,6 +80,7 @@ export class WorkerVoicePool implements VoiceModel {
   ) {
     if (voices.length === 0) throw new RangeError("a voice pool needs at least one Worker");
     this.#voices = [...voices];
+    this.#info = voices[0].info;
     this.#scheduler = scheduler;
     this.#ownWorkers = ownWorkers;
     if (recovery) {
@@ -92,12 +95,12 @@ export class WorkerVoicePool implements VoiceModel {
 
   /** What the voice is (as the first Worker loaded it). */
   get info(): VoiceInfo {
-    return this.#voices[0].info;
+    return this.#info;
   }
 
-  /** How many Workers serve the voice (not counting crashed ones). */
+  /** How many Workers serve the voice (not counting crashed ones, nor copies still loading). */
   get size(): number {
-    return this.#voices.filter((voice) => !voice.worker.closed).length;
+    return this.#voices.filter(serving).length;
   }
 
   /** Settles once the voice is loaded in every Worker that replaced a crashed one so far. */
@@ -108,7 +111,10 @@ export class WorkerVoicePool implements VoiceModel {
   /** Normalises and phonemises one segment, in the least busy Worker. */
   prepare(text: string, options: SynthesisOptions): Promise<PreparedSegment> {
     if (this.#disposed) return Promise.reject(this.#disposedError());
-    return this.#leastBusy().then((voice) => voice.prepare(text, options));
+    const voice = this.#leastBusy();
+    return voice
+      ? voice.prepare(text, options)
+      : this.#afterRecovery().then((copy) => copy.prepare(text, options));
   }
 
   /**
@@ -127,7 +133,10 @@ export class WorkerVoicePool implements VoiceModel {
       { sessionId: context.sessionId, first: context.first },
       (taskSignal) => {
         if (this.#disposed) return Promise.reject(this.#disposedError());
-        return this.#leastBusy().then((voice) => voice.inferInWorker(segment, options, taskSignal));
+        const voice = this.#leastBusy();
+        return voice
+          ? voice.inferInWorker(segment, options, taskSignal)
+          : this.#afterRecovery().then((copy) => copy.inferInWorker(segment, options, taskSignal));
       },
       signal,
     );
@@ -142,27 +151,24 @@ export class WorkerVoicePool implements VoiceModel {
   }
 
   /**
-   * The live Worker with the fewest requests in hand (the first such, on a tie). When every
-   * Worker of the voice has crashed, waits for the voice to be loaded in their replacements.
+   * The serving copy whose Worker has the fewest requests in hand (the first such, on a tie),
+   * chosen at once so that calls made together spread over the Workers; none when every Worker
+   * of the voice has crashed.
    */
-  async #leastBusy(): Promise<WorkerVoice> {
-    let best = this.#leastBusyLive();
-    if (!best && this.#recovering.size > 0) {
-      await this.recovered();
-      best = this.#leastBusyLive();
-    }
-    if (!best) {
-      throw new Error(`no engine Worker holds voice ${this.info.id}: its Workers crashed`);
+  #leastBusy(): WorkerVoice | undefined {
+    let best: WorkerVoice | undefined;
+    for (const voice of this.#voices) {
+      if (!serving(voice)) continue;
+      if (!best || voice.pendingCalls < best.pendingCalls) best = voice;
     }
     return best;
   }
 
-  #leastBusyLive(): WorkerVoice | undefined {
-    let best: WorkerVoice | undefined;
-    for (const voice of this.#voices) {
-      if (voice.worker.closed) continue;
-      if (!best || voice.pendingCalls < best.pendingCalls) best = voice;
-    }
+  /** With no copy serving: waits for the voice to be loaded into the replacement Workers. */
+  async #afterRecovery(): Promise<WorkerVoice> {
+    await this.recovered();
+    const best = this.#leastBusy();
+    if (!best) throw new Error(`no engine Worker holds voice ${this.info.id}: its Workers crashed`);
     return best;
   }
 
@@ -174,24 +180,27 @@ export class WorkerVoicePool implements VoiceModel {
   ): Promise<void> {
     const index = this.#voices.findIndex((voice) => voice.worker === crashed);
     if (index < 0 || this.#disposed) return;
+    // In place at once, not yet serving: should the replacement crash too while the copy loads,
+    // the next crash notice finds it here and loads the voice into the next replacement.
     const fresh = new WorkerVoice(replacement);
+    this.#voices[index] = fresh;
     try {
       await fresh.load(source);
     } catch {
-      // Left out: the other copies serve; a replacement that cannot load stays unused.
-      await fresh.dispose();
+      // Not serving: the other copies serve; a replacement that cannot load stays unused.
       return;
     }
-    if (this.#disposed) {
-      await fresh.dispose();
-      return;
-    }
-    this.#voices[index] = fresh;
+    if (this.#disposed) await fresh.dispose();
   }
 
   #disposedError(): Error {
-    return new Error(`voice ${this.#voices[0].info.id} disposed`);
+    return new Error(`voice ${this.#info.id} disposed`);
   }
+}
+
+/** Whether a copy can take requests: loaded, in a Worker that has not crashed. */
+function serving(voice: WorkerVoice): boolean {
+  return voice.loaded && !voice.worker.closed;
 }
 
 /**

@@ -356,3 +356,41 @@ Deno.test("EngineWorker: what the Worker's code writes to its console comes to o
     worker.terminate();
   }
 });
+
+Deno.test("WorkerVoicePool: calls made together spread over the Workers", async () => {
+  const workers = new EngineWorkerPool(2);
+  const scheduler = new InferenceScheduler(2);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    const calls = [espeak.prepare(SENTENCE, NORMAL), espeak.prepare(SENTENCE, NORMAL)];
+    assert.deepEqual(workers.workers.map((worker) => worker.pendingCalls), [1, 1]);
+    await Promise.all(calls);
+    await espeak.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
+
+Deno.test("WorkerVoicePool: a replacement that crashes while the voice loads into it is replaced in turn", async () => {
+  const workers = new EngineWorkerPool(2, { module: FAULTY_WORKER });
+  const scheduler = new InferenceScheduler(2);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    // The voice is loading into the replacement; crash that one too, before it is done.
+    const replacement = workers.workers[0];
+    await assert.rejects(
+      replacement.call({ kind: "prepare", voice: 0, text: CRASH_TEXT, options: NORMAL }),
+      /engine worker crashed/,
+    );
+    await espeak.recovered();
+    assert.equal(workers.restarts, 2);
+    assert.equal(espeak.size, 2, "loaded into the second replacement");
+    const calls = [espeak.prepare(SENTENCE, NORMAL), espeak.prepare(SENTENCE, NORMAL)];
+    assert.deepEqual(workers.workers.map((worker) => worker.pendingCalls), [1, 1]);
+    await Promise.all(calls);
+    await espeak.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
