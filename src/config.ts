@@ -310,14 +310,26 @@ function readAuthToken(path: string): string {
   return token;
 }
 
+/** How {@linkcode loadConfig} reads. */
+export interface LoadConfigOptions {
+  /**
+   * Read the auth token and check that the TLS files are PEM (default true). A client that only
+   * needs to know where the worker listens (the health probe) leaves the files alone, so that a
+   * token file it cannot read does not make a running worker look unhealthy.
+   */
+  readonly readFiles?: boolean;
+}
+
 /**
  * Reads the configuration: flags over `TTS_*` environment variables over the configuration file
  * (`--config` or `TTS_CONFIG`) over defaults. Throws a {@linkcode ConfigError} naming the setting
- * when a value is not allowed, and also reads the auth token and checks the TLS files.
+ * when a value is not allowed, and also reads the auth token and checks the TLS files (unless
+ * `how.readFiles` is false; `authToken` is then undefined).
  */
 export function loadConfig(
   args: string[],
   env: Record<string, string | undefined> = Deno.env.toObject(),
+  how: LoadConfigOptions = {},
 ): WorkerConfig {
   const keys = Object.keys(SETTINGS) as SettingKey[];
   const options = Object.fromEntries([
@@ -356,6 +368,7 @@ export function loadConfig(
       `${settingNames("tlsClientCa")} needs TLS: give --tls-cert and --tls-key too`,
     );
   }
+  if (how.readFiles === false) return { ...result, authToken: undefined };
   for (const key of ["tlsCert", "tlsKey", "tlsClientCa"] as const) {
     const path = result[key];
     if (path !== undefined) checkPemFile(key, path);

@@ -60,7 +60,8 @@ export function checkHealth(
 
 /** The CLI's usage text. */
 export const HEALTH_USAGE = `usage: deno task health [options]
-Asks a worker's grpc.health.v1.Health/Check; exits 0 when SERVING, 1 otherwise, 2 on bad options.
+Asks a worker's grpc.health.v1.Health/Check; exits 0 when SERVING, 1 otherwise (also when the
+worker's settings are invalid), 2 on bad options.
   --address HOST:PORT   the worker (default: TTS_ADDRESS, else where the worker's own settings
                         put it: TTS_HOST/TTS_PORT/TTS_CONFIG, over TLS when TTS_TLS_CERT is set)
   --service NAME        the service to ask about (default tts.TTSService; "" for the server)
@@ -83,11 +84,12 @@ export interface ProbeTarget {
  * as its own settings place it: the same environment and `TTS_CONFIG` file the worker reads
  * (`TTS_HOST`, `TTS_PORT`, `TTS_TLS_CERT`, ...), its wildcard host probed on the loopback
  * address. So the container's HEALTHCHECK follows whatever port and TLS the worker was given.
+ * The token and TLS files are not read: the probe needs none of them.
  * @throws {ConfigError} when those settings are invalid (the worker would not start either)
  */
 export function probeTarget(env: Record<string, string | undefined>): ProbeTarget {
   if (env.TTS_ADDRESS) return { address: env.TTS_ADDRESS, tls: false };
-  const config = loadConfig([], env);
+  const config = loadConfig([], env, { readFiles: false });
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host === "::" ? "::1" : config.host;
   const address = host.includes(":") ? `[${host}]:${config.port}` : `${host}:${config.port}`;
   return { address, tls: config.tlsCert !== undefined };
@@ -136,7 +138,8 @@ export async function healthCheck(
     console.error(
       `cannot tell where the worker listens: ${error instanceof Error ? error.message : error}`,
     );
-    return 2;
+    // Unhealthy rather than a usage error: Docker reserves a HEALTHCHECK's exit status 2.
+    return 1;
   }
   let security: ClientSecurity;
   try {

@@ -61,8 +61,13 @@ Deno.test("health CLI: without --address it probes where the worker's own settin
     address: "h:1",
     tls: false,
   });
-  // Settings the worker would refuse are an error here too (exit 2).
+  // The token and TLS files are not read: a token file the probe cannot read changes nothing.
+  assert.deepEqual(
+    probeTarget({ TTS_PORT: "7004", TTS_AUTH_TOKEN_FILE: `${dir.path}/absent-token` }),
+    { address: "127.0.0.1:7004", tls: false },
+  );
+  // Settings the worker would refuse: unhealthy (1; Docker reserves 2 for HEALTHCHECK).
   const bad = await captured(() => healthCheck([], { TTS_PORT: "70000" }));
-  assert.equal(bad.code, 2);
+  assert.equal(bad.code, 1);
   assert.match(bad.out, /cannot tell where the worker listens: --port \(or TTS_PORT\)/);
 });
