@@ -58,6 +58,11 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["500-1000 people", "five hundred to one thousand people"],
     ["pages 555-1234", "pages five hundred fifty-five to twelve thirty-four"],
     ["Call me. Pages 555-1234.", "Call me. Pages five hundred fifty-five to twelve thirty-four."],
+    // After a phone word, a range whose first number cannot open a local number stays a range.
+    [
+      "The text on pages 100-1999 is long.",
+      "The text on pages one hundred to nineteen ninety-nine is long.",
+    ],
     ["The text has 500-1000 words.", "The text has five hundred to one thousand words."],
     // Extensions.
     [
@@ -338,6 +343,10 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["\u0915\u094D\u200D\u0937", "\u0915\u094D\u200D\u0937"],
     ["\u0915\u094D\u200C\u0937", "\u0915\u094D\u200C\u0937"],
     ["\u200Dword\u200C", "word"],
+    // Inside a Latin (or Greek, Cyrillic) word they only split it for espeak-ng: removed.
+    ["co\u200Dop", "coop"],
+    ["don\u200Ct", "dont"],
+    ["\u043C\u200D\u0438\u0440", "\u043C\u0438\u0440"],
     ["a\u200C b", "a b"],
     ["a\u{1F468}\u200D\u{1F469}\u200D\u{1F467}b", "a b"],
   ],

@@ -25,12 +25,21 @@ const BROKEN =
 const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|(?![\u200C\u200D])\p{Cf}/gu;
 
 /**
- * The zero-width non-joiner and joiner where they are not between two letters. Between letters
- * they are part of a word's spelling (Persian `می‌خواهم`, Devanagari `क्‍ष`, where the mark
- * before it, a virama, counts as its letter's); elsewhere (between the parts of an emoji, at a
- * word's edge) they are invisible format characters like the others.
+ * The zero-width non-joiner and joiner where they are not between two letters of a script that
+ * uses them. There they are part of a word's spelling (Persian `می‌خواهم`, Devanagari `क्‍ष`,
+ * where the mark before it, a virama, counts as its letter's); elsewhere (between the parts of an
+ * emoji, at a word's edge, inside a Latin, Greek or Cyrillic word, where espeak-ng would split
+ * the word at it) they are invisible format characters like the others.
  */
-const STRAY_JOINER = /(?<![\p{L}\p{M}])[\u200C\u200D]|[\u200C\u200D](?![\p{L}\p{M}])/gu;
+const STRAY_JOINER = new RegExp(
+  [
+    String.raw`(?<![\p{L}\p{M}])[\u200C\u200D]`,
+    String.raw`[\u200C\u200D](?![\p{L}\p{M}])`,
+    String.raw`(?<=[\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])[\u200C\u200D]`,
+    String.raw`[\u200C\u200D](?=[\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])`,
+  ].join("|"),
+  "gu",
+);
 
 /**
  * Removes what cannot be spoken at the character level: broken UTF-16 (lone surrogates),

@@ -39,9 +39,12 @@ const INTERNATIONAL = new RegExp(
 /** Digits in an international number (country code included). */
 const INTERNATIONAL_DIGITS = { min: 7, max: 15 };
 
-/** Three digits, a dash, four digits: a local phone number or a range. */
+/**
+ * Three digits, a dash, four digits: a local phone number or a range. A North American exchange
+ * code starts with 2 to 9, so `100-1999` is always a range.
+ */
 const LOCAL = new RegExp(
-  String.raw`(?<![\p{L}\p{N}+.,-])(\d{3})-(\d{4})(?![\p{L}\p{N}-]|[.,]\d)${EXTENSION}`,
+  String.raw`(?<![\p{L}\p{N}+.,-])([2-9]\d{2})-(\d{4})(?![\p{L}\p{N}-]|[.,]\d)${EXTENSION}`,
   "giu",
 );
 
