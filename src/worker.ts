@@ -95,18 +95,19 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     activeSessions: () => sessions.size,
     residentVoices,
   });
-  engineWorkers.onWorkerCrashed((_, replacement, error) => {
+  engineWorkers.onWorkerCrashed((_, replacement, error, late) => {
+    const restarts = engineWorkers.restarts;
+    if (late) {
+      log.warn({ restarts }, "engine worker replaced at last; the voices load into it");
+      return;
+    }
     metrics.recordEngineWorkerCrash(replacement !== undefined);
     // Its calls in flight failed (those utterances ended early); the other Workers serve on.
     log.error(
-      {
-        error: error.message,
-        replaced: replacement !== undefined,
-        restarts: engineWorkers.restarts,
-      },
+      { error: error.message, replaced: replacement !== undefined, restarts },
       replacement
         ? "engine worker crashed; a fresh one took its place and the voices load into it"
-        : "engine worker crashed; not replaced (too many crashes in a minute)",
+        : "engine worker crashed; too many crashes in a minute: replaced when the minute allows",
     );
   });
   const service = new TtsService({

@@ -147,25 +147,32 @@ export class EngineWorker {
 
 /**
  * Called when a Worker of the pool has crashed, with the fresh Worker that took its place (it
- * holds no voice yet), or `undefined` when the pool has used up its restarts.
+ * holds no voice yet), or `undefined` when the pool has used up its restarts for now; in that
+ * case it is called once more (`late` true) when the window allows the replacement.
  */
 export type WorkerCrashListener = (
   crashed: EngineWorker,
   replacement: EngineWorker | undefined,
   error: Error,
+  late: boolean,
 ) => void;
 
 /** How an {@linkcode EngineWorkerPool} is started. */
 export interface EngineWorkerPoolOptions {
   /** The Workers' module (see {@linkcode EngineWorkerOptions.module}). */
   readonly module?: URL;
-  /** Most crashed Workers replaced in any {@linkcode RESTART_WINDOW_MS}; 0 replaces none. */
+  /**
+   * Most crashed Workers replaced at once in any `restartWindowMs`; a crashed Worker beyond them
+   * is replaced when the window allows. 0 replaces none, ever.
+   */
   readonly maxRestarts?: number;
+  /** The window of `maxRestarts`, in ms (default {@linkcode RESTART_WINDOW_MS}). */
+  readonly restartWindowMs?: number;
   /** Called with each line a Worker's code writes to its console (default: this console). */
   readonly onLog?: EngineLogListener;
 }
 
-/** The window over which {@linkcode EngineWorkerPoolOptions.maxRestarts} counts. */
+/** The default window over which {@linkcode EngineWorkerPoolOptions.maxRestarts} counts. */
 export const RESTART_WINDOW_MS = 60_000;
 
 /**
@@ -173,14 +180,16 @@ export const RESTART_WINDOW_MS = 60_000;
  * replaced by a fresh one at the same place, and the listeners are told, so that each voice can
  * load itself into the replacement; so that a Worker crashing on every start cannot loop, at
  * most `maxRestarts` (default 8) are replaced in any minute, and a crashed Worker beyond that
- * stays closed.
+ * stays closed until the minute allows its replacement.
  */
 export class EngineWorkerPool {
   #workers: EngineWorker[];
   #module: URL | undefined;
   #onLog: EngineLogListener | undefined;
   #maxRestarts: number;
+  #restartWindowMs: number;
   #restarts: number[] = [];
+  #lateReplacements = new Set<ReturnType<typeof setTimeout>>();
   #restartsTotal = 0;
   #listeners = new Set<WorkerCrashListener>();
   #terminated = false;
@@ -198,6 +207,7 @@ export class EngineWorkerPool {
     this.#module = options.module;
     this.#onLog = options.onLog;
     this.#maxRestarts = options.maxRestarts ?? 8;
+    this.#restartWindowMs = options.restartWindowMs ?? RESTART_WINDOW_MS;
     this.#workers = Array.from({ length: size }, () => this.#start());
   }
 
@@ -225,6 +235,8 @@ export class EngineWorkerPool {
   /** Stops every Worker; crashed ones are no longer replaced. */
   terminate(): void {
     this.#terminated = true;
+    for (const timer of this.#lateReplacements) clearTimeout(timer);
+    this.#lateReplacements.clear();
     for (const worker of this.#workers) worker.terminate();
   }
 
@@ -236,18 +248,27 @@ export class EngineWorkerPool {
     });
   }
 
-  #replace(crashed: EngineWorker, error: Error): void {
+  #replace(crashed: EngineWorker, error: Error, late = false): void {
     const index = this.#workers.indexOf(crashed);
     if (this.#terminated || index < 0) return;
     const now = performance.now();
-    this.#restarts = this.#restarts.filter((at) => now - at < RESTART_WINDOW_MS);
+    this.#restarts = this.#restarts.filter((at) => now - at < this.#restartWindowMs);
     let replacement: EngineWorker | undefined;
     if (this.#restarts.length < this.#maxRestarts) {
       this.#restarts.push(now);
       this.#restartsTotal++;
       replacement = this.#start();
       this.#workers[index] = replacement;
+    } else if (this.#maxRestarts > 0) {
+      // Replaced once the oldest restart of the window has left it.
+      const wait = this.#restarts[0] + this.#restartWindowMs - now;
+      const timer = setTimeout(() => {
+        this.#lateReplacements.delete(timer);
+        this.#replace(crashed, error, true);
+      }, Math.max(0, wait) + 1);
+      this.#lateReplacements.add(timer);
+      if (late) return; // still no room: no one is told again until there is
     }
-    for (const listener of [...this.#listeners]) listener(crashed, replacement, error);
+    for (const listener of [...this.#listeners]) listener(crashed, replacement, error, late);
   }
 }

@@ -239,7 +239,8 @@ export async function loadWorkerVoicePool(
     ? new EngineWorkerPool(options.workers)
     : undefined;
   const pool = own ?? options.workers as EngineWorkerPool;
-  const workers = pool.workers;
+  const workers = pool.workers.filter((worker) => !worker.closed);
+  if (workers.length === 0) throw new Error("no engine Worker is running (they crashed)");
   const voices = [new WorkerVoice(workers[0])];
   try {
     const info = await voices[0].load(await withoutUselessWebGpu(source));

@@ -7,6 +7,7 @@ import { piperAdapter } from "./piper/piper_engine.ts";
 import { WorkerVoice } from "./worker_voice.ts";
 import { loadWorkerVoicePool, type WorkerVoicePool } from "./worker_voice_pool.ts";
 import { CRASH_TEXT, WARN_TEXT } from "../../tests/fixtures/engine_faults.ts";
+import { sleep } from "../../tests/support/sleep.ts";
 
 const ESPEAK: VoiceSource = { id: "espeak-en-us", family: ESPEAK_FAMILY, voiceName: "en-us" };
 const TINY_PATH = new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx", import.meta.url)
@@ -389,6 +390,35 @@ Deno.test("WorkerVoicePool: a replacement that crashes while the voice loads int
     const calls = [espeak.prepare(SENTENCE, NORMAL), espeak.prepare(SENTENCE, NORMAL)];
     assert.deepEqual(workers.workers.map((worker) => worker.pendingCalls), [1, 1]);
     await Promise.all(calls);
+    await espeak.dispose();
+  } finally {
+    workers.terminate();
+  }
+});
+
+Deno.test("EngineWorkerPool: a Worker not replaced for lack of restarts is replaced when the window allows", async () => {
+  const workers = new EngineWorkerPool(1, {
+    module: FAULTY_WORKER,
+    maxRestarts: 1,
+    restartWindowMs: 400,
+  });
+  const told: [boolean, boolean][] = [];
+  workers.onWorkerCrashed((_, replacement, __, late) =>
+    told.push([replacement !== undefined, late])
+  );
+  const scheduler = new InferenceScheduler(1);
+  try {
+    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    await espeak.recovered();
+    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+    assert.equal(workers.workers[0].closed, true, "no restart left in this window");
+    assert.deepEqual(told, [[true, false], [false, false]]);
+    await sleep(500);
+    assert.deepEqual(told, [[true, false], [false, false], [true, true]]);
+    await espeak.recovered();
+    assert.equal(espeak.size, 1);
+    assert.match((await espeak.prepare(SENTENCE, NORMAL)).text, /quick brown fox/);
     await espeak.dispose();
   } finally {
     workers.terminate();
