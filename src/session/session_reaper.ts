@@ -1,7 +1,8 @@
 /**
  * Ends sessions that have been idle too long: no text, no control and no frame for
- * `idleTimeoutMs`, and nothing in flight. Their open stream ends cleanly; the orchestrator learns
- * of it through NOT_FOUND on its next call for the session.
+ * `idleTimeoutMs`, and nothing in flight but an utterance held by PAUSE (whose client may be gone
+ * without closing its connection). Their open stream ends cleanly, a paused utterance with its
+ * final frame; the orchestrator learns of it through NOT_FOUND on its next call for the session.
  *
  * @module
  */
@@ -57,6 +58,7 @@ export class SessionReaper {
     const idle = this.#registry.idleSince(now - this.#options.idleTimeoutMs);
     for (const session of idle) {
       const removed = this.#registry.remove(session.id);
+      removed?.stream?.stop(); // a paused utterance ends with its final frame
       removed?.stream?.endInput();
       this.#options.onReap?.(session, now - session.lastActivity);
     }

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { Session, type VoiceProvider } from "./session.ts";
 import { SessionReaper } from "./session_reaper.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
+import { constantVoice } from "../../tests/support/constant_voice.ts";
+import { sleep } from "../../tests/support/sleep.ts";
 
 const NO_VOICES: VoiceProvider = {
   lease: () => {
@@ -74,4 +77,37 @@ Deno.test("SessionRegistry remembers ids refused when full, and drains", () => {
   const draining = registry.add(session("c"));
   assert.equal(draining.ok === false && draining.reason, "draining");
   assert.match(draining.ok === false ? draining.message : "", /shutting down/);
+});
+
+Deno.test("SessionReaper ends a session whose utterance was paused and then left alone, with its final frame", async () => {
+  const registry = new SessionRegistry(4);
+  const voice = constantVoice({ seconds: 5 });
+  const voices: VoiceProvider = { lease: () => ({ voice, release() {} }) };
+  const make = (id: string) => {
+    const s = new Session({ id, modelId: "constant", options: { speed: 1 }, voices });
+    registry.add(s);
+    const sent: OutgoingFrame[] = [];
+    const stream = new SessionStream(s, {
+      sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
+    });
+    registry.attachStream(id, stream);
+    const done = stream.run();
+    stream.acceptText("A long sentence that is held.", true);
+    return { session: s, sent, done };
+  };
+  const paused = make("paused");
+  const speaking = make("speaking");
+  paused.session.gate.pause();
+  const reaper = new SessionReaper(registry, { idleTimeoutMs: 50 });
+  await sleep(80);
+  // The paused session has been silent past the timeout; the other is still sending frames.
+  assert.deepEqual(reaper.reap().map((s) => s.id), ["paused"]);
+  await paused.done;
+  assert.equal(paused.sent.filter((frame) => frame.isFinal).length, 1);
+  assert.equal(paused.sent.at(-1)?.isFinal, true);
+  assert.ok(registry.get("speaking"), "a session sending frames is not idle");
+  const other = registry.remove("speaking");
+  other?.stream?.stop();
+  other?.stream?.endInput();
+  await speaking.done;
 });

@@ -144,11 +144,18 @@ export class SessionRegistry {
     return [...this.#sessions.values()].filter((s) => s.modelId === modelId).map((s) => s.id);
   }
 
-  /** Live sessions with no activity since `cutoff` (Unix ms) and no utterance in flight. */
+  /**
+   * Live sessions with no activity since `cutoff` (Unix ms) and no utterance in flight, or one
+   * held by PAUSE.
+   */
   idleSince(cutoff: number): Session[] {
-    return this.all().filter((session) =>
-      session.lastActivity < cutoff && !this.#streams.get(session.id)?.busy
-    );
+    return this.all().filter((session) => {
+      if (session.lastActivity >= cutoff) return false;
+      // A paused utterance sends nothing and waits for its client: when that client has said
+      // nothing for so long (it may be gone without closing), the session is idle too.
+      const stream = this.#streams.get(session.id);
+      return !stream?.busy || session.gate.paused;
+    });
   }
 
   /** Open streams that still have an utterance in flight or queued. */

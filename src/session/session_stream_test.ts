@@ -1,36 +1,9 @@
 import assert from "node:assert/strict";
-import type { PreparedSegment, VoiceModel } from "../engines/engine.ts";
+import type { VoiceModel } from "../engines/engine.ts";
+import { constantVoice } from "../../tests/support/constant_voice.ts";
 import { sleep } from "../../tests/support/sleep.ts";
 import { Session, type VoiceProvider } from "./session.ts";
 import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
-
-/** A voice that says every segment as `seconds` of a constant level, failing on `failOn`. */
-function constantVoice(
-  options: { sampleRate?: number; seconds?: number; failOn?: string } = {},
-): VoiceModel {
-  const sampleRate = options.sampleRate ?? 48_000;
-  return {
-    info: {
-      id: "constant",
-      family: "test",
-      sampleRate,
-      executionProvider: "wasm",
-      languages: ["en-us"],
-      speakers: [],
-    },
-    prepare(text: string): Promise<PreparedSegment> {
-      return Promise.resolve({ text, phonemes: text, ids: [1] });
-    },
-    async infer(segment: PreparedSegment): Promise<Float32Array> {
-      await sleep(2);
-      if (options.failOn && segment.text.includes(options.failOn)) {
-        throw new Error("inference failed");
-      }
-      return new Float32Array(Math.round(sampleRate * (options.seconds ?? 0.2))).fill(0.25);
-    },
-    dispose: () => Promise.resolve(),
-  };
-}
 
 /** Hands out `voice` for every utterance, or throws while `resident` is false. */
 function provider(voice: VoiceModel, state = { resident: true }): VoiceProvider {
