@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import type { InferenceContext, SynthesisOptions, VoiceModel, VoiceSource } from "./engine.ts";
 import { ESPEAK_FAMILY, espeakAdapter } from "./espeak/espeak_engine.ts";
-import { EngineWorker, EngineWorkerPool } from "./engine_worker_pool.ts";
+import {
+  EngineWorker,
+  EngineWorkerPool,
+  type EngineWorkerPoolOptions,
+} from "./engine_worker_pool.ts";
 import { InferenceScheduler } from "./inference_scheduler.ts";
 import { piperAdapter } from "./piper/piper_engine.ts";
 import { WorkerVoice } from "./worker_voice.ts";
@@ -83,6 +87,24 @@ function assertLike(actual: Float32Array, expected: Float32Array): void {
     `${actual.length} samples, expected about ${expected.length}`,
   );
   assert.ok(Math.abs(rms(actual) - rms(expected)) <= rms(expected) * 0.05, "as loud");
+}
+
+/**
+ * Runs `body` with a pool of `size` engine Workers (started with `options`) and a scheduler of
+ * `slots` slots; the Workers are stopped after, whatever happens.
+ */
+async function withEngineWorkers(
+  size: number,
+  slots: number,
+  options: EngineWorkerPoolOptions,
+  body: (workers: EngineWorkerPool, scheduler: InferenceScheduler) => Promise<void>,
+): Promise<void> {
+  const workers = new EngineWorkerPool(size, options);
+  try {
+    await body(workers, new InferenceScheduler(slots));
+  } finally {
+    workers.terminate();
+  }
 }
 
 async function untilIdle(scheduler: InferenceScheduler): Promise<void> {
@@ -208,9 +230,7 @@ Deno.test("WorkerVoicePool: disposed, it refuses work; a failed load stops every
 });
 
 Deno.test("WorkerVoicePool: voices share the engine Workers; unloading one leaves the others", async () => {
-  const workers = new EngineWorkerPool(2);
-  const scheduler = new InferenceScheduler(2);
-  try {
+  await withEngineWorkers(2, 2, {}, async (workers, scheduler) => {
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
     const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
     assert.equal(espeak.size, 2);
@@ -237,9 +257,7 @@ Deno.test("WorkerVoicePool: voices share the engine Workers; unloading one leave
     await assert.rejects(loadWorkerVoicePool(missing, { workers, scheduler }));
     assertSame(await tiny.infer(tinySegment, NORMAL, undefined, later("T9")), tinyReference);
     await tiny.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
 
 const FAULTY_WORKER = new URL("../../tests/fixtures/faulty_engine_worker.ts", import.meta.url);
@@ -264,13 +282,11 @@ Deno.test("EngineWorker: a crash fails its calls in flight and every later call,
 });
 
 Deno.test("WorkerVoicePool: a crashed Worker is replaced and the voice loaded into it; the other Worker serves meanwhile", async () => {
-  const workers = new EngineWorkerPool(2, { module: FAULTY_WORKER });
-  const replaced: string[] = [];
-  workers.onWorkerCrashed((_, replacement, error) => {
-    if (replacement) replaced.push(error.message);
-  });
-  const scheduler = new InferenceScheduler(2);
-  try {
+  await withEngineWorkers(2, 2, { module: FAULTY_WORKER }, async (workers, scheduler) => {
+    const replaced: string[] = [];
+    workers.onWorkerCrashed((_, replacement, error) => {
+      if (replacement) replaced.push(error.message);
+    });
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
     const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
     const tinySegment = await tiny.prepare(SENTENCE, NORMAL);
@@ -296,15 +312,11 @@ Deno.test("WorkerVoicePool: a crashed Worker is replaced and the voice loaded in
     assert.equal(scheduler.stats().running, 0);
     await espeak.dispose();
     await tiny.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
 
 Deno.test("WorkerVoicePool: with its only Worker crashed, requests wait for the voice in the replacement", async () => {
-  const workers = new EngineWorkerPool(1, { module: FAULTY_WORKER });
-  const scheduler = new InferenceScheduler(1);
-  try {
+  await withEngineWorkers(1, 1, { module: FAULTY_WORKER }, async (workers, scheduler) => {
     const tiny = await loadWorkerVoicePool(TINY_PIPER, { workers, scheduler });
     const segment = await tiny.prepare(SENTENCE, NORMAL);
     const reference = await tiny.infer(segment, NORMAL);
@@ -313,30 +325,29 @@ Deno.test("WorkerVoicePool: with its only Worker crashed, requests wait for the 
     assertSame(await tiny.infer(segment, NORMAL, undefined, first("A")), reference);
     assert.equal(tiny.size, 1);
     await tiny.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
 
 Deno.test("EngineWorkerPool: at most maxRestarts crashed Workers are replaced a minute", async () => {
-  const workers = new EngineWorkerPool(1, { module: FAULTY_WORKER, maxRestarts: 1 });
-  const scheduler = new InferenceScheduler(1);
-  try {
-    const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
-    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
-    await espeak.recovered();
-    assert.equal(workers.restarts, 1);
-    await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
-    assert.equal(workers.restarts, 1, "not replaced again");
-    assert.equal(workers.workers[0].closed, true);
-    await assert.rejects(
-      espeak.prepare(SENTENCE, NORMAL),
-      /no engine Worker holds voice espeak-en-us/,
-    );
-    await espeak.dispose();
-  } finally {
-    workers.terminate();
-  }
+  await withEngineWorkers(
+    1,
+    1,
+    { module: FAULTY_WORKER, maxRestarts: 1 },
+    async (workers, scheduler) => {
+      const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
+      await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+      await espeak.recovered();
+      assert.equal(workers.restarts, 1);
+      await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
+      assert.equal(workers.restarts, 1, "not replaced again");
+      assert.equal(workers.workers[0].closed, true);
+      await assert.rejects(
+        espeak.prepare(SENTENCE, NORMAL),
+        /no engine Worker holds voice espeak-en-us/,
+      );
+      await espeak.dispose();
+    },
+  );
 });
 
 Deno.test("EngineWorker: what the Worker's code writes to its console comes to onLog, with its level", async () => {
@@ -359,23 +370,17 @@ Deno.test("EngineWorker: what the Worker's code writes to its console comes to o
 });
 
 Deno.test("WorkerVoicePool: calls made together spread over the Workers", async () => {
-  const workers = new EngineWorkerPool(2);
-  const scheduler = new InferenceScheduler(2);
-  try {
+  await withEngineWorkers(2, 2, {}, async (workers, scheduler) => {
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
     const calls = [espeak.prepare(SENTENCE, NORMAL), espeak.prepare(SENTENCE, NORMAL)];
     assert.deepEqual(workers.workers.map((worker) => worker.pendingCalls), [1, 1]);
     await Promise.all(calls);
     await espeak.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
 
 Deno.test("WorkerVoicePool: a replacement that crashes while the voice loads into it is replaced in turn", async () => {
-  const workers = new EngineWorkerPool(2, { module: FAULTY_WORKER });
-  const scheduler = new InferenceScheduler(2);
-  try {
+  await withEngineWorkers(2, 2, { module: FAULTY_WORKER }, async (workers, scheduler) => {
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
     await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
     // The voice is loading into the replacement; crash that one too, before it is done.
@@ -391,23 +396,19 @@ Deno.test("WorkerVoicePool: a replacement that crashes while the voice loads int
     assert.deepEqual(workers.workers.map((worker) => worker.pendingCalls), [1, 1]);
     await Promise.all(calls);
     await espeak.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
 
 Deno.test("EngineWorkerPool: a Worker not replaced for lack of restarts is replaced when the window allows", async () => {
-  const workers = new EngineWorkerPool(1, {
+  await withEngineWorkers(1, 1, {
     module: FAULTY_WORKER,
     maxRestarts: 1,
     restartWindowMs: 400,
-  });
-  const told: [boolean, boolean][] = [];
-  workers.onWorkerCrashed((_, replacement, __, late) =>
-    told.push([replacement !== undefined, late])
-  );
-  const scheduler = new InferenceScheduler(1);
-  try {
+  }, async (workers, scheduler) => {
+    const told: [boolean, boolean][] = [];
+    workers.onWorkerCrashed((_, replacement, __, late) =>
+      told.push([replacement !== undefined, late])
+    );
     const espeak = await loadWorkerVoicePool(ESPEAK, { workers, scheduler });
     await assert.rejects(espeak.prepare(CRASH_TEXT, NORMAL), /engine worker crashed/);
     await espeak.recovered();
@@ -420,7 +421,5 @@ Deno.test("EngineWorkerPool: a Worker not replaced for lack of restarts is repla
     assert.equal(espeak.size, 1);
     assert.match((await espeak.prepare(SENTENCE, NORMAL)).text, /quick brown fox/);
     await espeak.dispose();
-  } finally {
-    workers.terminate();
-  }
+  });
 });
