@@ -27,6 +27,12 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["5-10 people", "five to ten people"],
     ["ISBN 978-3-16", "ISBN nine seven eight, three, one six"],
     ["Call 555-123-4567.", "Call five five five, one two three, four five six seven."],
+    // Service and emergency numbers after a phone word, digit by digit; numbers elsewhere.
+    ["Call 911 now.", "Call nine one one now."],
+    ["Dial 112 in Europe.", "Dial one one two in Europe."],
+    ["Text 988 if you need help.", "Text nine eight eight if you need help."],
+    ["Call 100 people.", "Call one hundred people."],
+    ["In 1999, 911 calls.", "In nineteen ninety-nine, nine hundred eleven calls."],
     ["1/2 cup", "one half cup"],
     ["3/4 of it", "three quarters of it"],
     ["2 1/2 cups", "two and one half cups"],

@@ -48,6 +48,12 @@ const LOCAL = new RegExp(
   "giu",
 );
 
+/**
+ * Three-digit service and emergency numbers (911, 112, 999, 988, 211 to 811), read digit by digit
+ * after a phone word (`call 911`, `dial 112`); elsewhere they stay numbers (`the 911 call`).
+ */
+const SERVICE = /(?<![\p{L}\p{N}.,-])(112|911|999|988|[2-8]11)(?![\p{L}\p{N}]|[.,-]\d)/gu;
+
 /** An extension without a phone number before it: `ext. 123`. */
 const LONE_EXTENSION = /(?<![\p{L}\p{N}])ext\.?\s?(\d{1,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
 
@@ -145,6 +151,11 @@ export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
         context.test(whole.slice(0, offset)) && !bothRound(exchange, line)
           ? speakPhoneNumber(rules, [exchange, line], extension)
           : match,
+    )
+    .replace(
+      SERVICE,
+      (match, digits: string, offset: number, whole: string) =>
+        context.test(whole.slice(0, offset)) ? readDigits(rules, digits) : match,
     )
     .replace(
       LONE_EXTENSION,
