@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { LanguageRules } from "./rules.ts";
+import { alternation, escapeRegExp, type LanguageRules } from "./rules.ts";
 import { readDigits } from "./spoken_numbers.ts";
 
 /** An extension after a phone number: `ext. 123`, `, ext 123`, `x123`. */
@@ -62,10 +62,6 @@ const MAX_WORDS_BETWEEN = 3;
 
 const PHONE_CONTEXT = new WeakMap<LanguageRules, RegExp>();
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
 /**
  * Matches text that ends with a phone word of `rules` and at most a few more words of the same
  * sentence (`Call me at `).
@@ -73,10 +69,11 @@ function escapeRegExp(text: string): string {
 function phoneContext(rules: LanguageRules): RegExp {
   let re = PHONE_CONTEXT.get(rules);
   if (re) return re;
-  const words = [...rules.phoneContext]
-    .sort((a, b) => b.length - a.length)
-    .map((phrase) => phrase.split(/\s+/).map(escapeRegExp).join(String.raw`\s+`));
-  const cue = words.length === 0 ? "(?!)" : words.join("|");
+  // A phrase matches with any white space between its words.
+  const cue = alternation(
+    rules.phoneContext,
+    (phrase) => phrase.split(/\s+/).map(escapeRegExp).join(String.raw`\s+`),
+  );
   re = new RegExp(
     String
       .raw`(?<![\p{L}\p{N}])(?:${cue})(?![\p{L}\p{N}])[.:]?\s*(?:[^\s.!?]+\s+){0,${MAX_WORDS_BETWEEN}}$`,

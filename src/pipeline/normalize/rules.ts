@@ -140,3 +140,21 @@ export function applyRules(text: string, rules: readonly TextRule[]): string {
   }
   return out;
 }
+
+/** `text` with every character that means something in a regular expression escaped. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/**
+ * An alternation of `items`, longest first so that a longer item wins over its prefix; one that
+ * never matches when there are none. Each item becomes `pattern(item)`: by default the item
+ * itself, escaped.
+ */
+export function alternation(
+  items: Iterable<string>,
+  pattern: (item: string) => string = escapeRegExp,
+): string {
+  const sorted = [...items].sort((a, b) => b.length - a.length);
+  return sorted.length === 0 ? "(?!)" : sorted.map(pattern).join("|");
+}

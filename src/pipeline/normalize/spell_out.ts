@@ -11,7 +11,7 @@
 import { keptPeriod } from "./abbreviation.ts";
 import { speakUrl, spellAddress } from "./addresses.ts";
 import { spellPhoneNumbers } from "./phones.ts";
-import { applyRules, type LanguageRules } from "./rules.ts";
+import { alternation, applyRules, escapeRegExp, type LanguageRules } from "./rules.ts";
 import { readDigits, speakCurrency, speakCurrencyRange, speakNumber } from "./spoken_numbers.ts";
 
 /** A number as written: thousands separators, decimals. */
@@ -65,16 +65,6 @@ const COMPILED = new WeakMap<LanguageRules, CompiledRules>();
 
 function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
-/** Alternation of literal strings, longest first; one that never matches when there are none. */
-function alternation(items: Iterable<string>): string {
-  const sorted = [...items].sort((a, b) => b.length - a.length);
-  return sorted.length === 0 ? "(?!)" : sorted.map(escapeRegExp).join("|");
 }
 
 function compile(rules: LanguageRules): CompiledRules {
