@@ -201,11 +201,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       await pollUntil(() => sessions.busyStreams().length === 0, graceMs);
       const cut = sessions.busyStreams().length;
       if (cut > 0) log.warn({ streams: cut, grace_ms: graceMs }, "grace period over; cutting");
-      for (const session of sessions.all()) {
-        const stream = sessions.streamOf(session.id);
-        stream?.stop(); // an utterance still in flight ends with its final frame
-        stream?.endInput();
-      }
+      // An utterance still in flight ends with its final frame.
+      for (const session of sessions.all()) sessions.streamOf(session.id)?.end();
       await pollUntil(() => sessions.openStreams === 0, 2000);
       // Let the streams' last frames and trailers reach the sockets. The HTTP/2 sessions are then
       // left to close with the process rather than with a GOAWAY: Deno 2.9's node:http2 can

@@ -191,8 +191,7 @@ export class TtsService {
   endSession(request: EndSessionRequest): Promise<EndSessionResponse> {
     const removed = this.#deps.sessions.remove(request.session_id);
     if (!removed) return Promise.resolve({ success: false });
-    removed.stream?.stop();
-    removed.stream?.endInput();
+    removed.stream?.end();
     this.#deps.log.info(
       {
         session_id: request.session_id,

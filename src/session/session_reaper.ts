@@ -58,8 +58,7 @@ export class SessionReaper {
     const idle = this.#registry.idleSince(now - this.#options.idleTimeoutMs);
     for (const session of idle) {
       const removed = this.#registry.remove(session.id);
-      removed?.stream?.stop(); // a paused utterance ends with its final frame
-      removed?.stream?.endInput();
+      removed?.stream?.end(); // a paused utterance ends with its final frame
       this.#options.onReap?.(session, now - session.lastActivity);
     }
     return idle;

@@ -107,7 +107,6 @@ Deno.test("SessionReaper ends a session whose utterance was paused and then left
   assert.equal(paused.sent.at(-1)?.isFinal, true);
   assert.ok(registry.get("speaking"), "a session sending frames is not idle");
   const other = registry.remove("speaking");
-  other?.stream?.stop();
-  other?.stream?.endInput();
+  other?.stream?.end();
   await speaking.done;
 });

@@ -142,6 +142,15 @@ export class SessionStream {
   }
 
   /**
+   * Ends the stream cleanly now (EndSession, the idle reaper, shutdown): the utterance in flight,
+   * paused or not, is stopped with its final frame, queued ones are dropped, then the stream ends.
+   */
+  end(): void {
+    this.stop();
+    this.endInput();
+  }
+
+  /**
    * Barge-in: drops queued text and audio and ends the current utterance with one final frame.
    * Utterances queued behind it are dropped too (the one final frame ends them all).
    * Returns false when there was nothing to stop.
