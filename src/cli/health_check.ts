@@ -15,6 +15,7 @@ import {
   type ClientSecurity,
   readClientSecurity,
 } from "../rpc/client.ts";
+import { hostPort } from "../rpc/host_port.ts";
 import { loadProtos } from "../rpc/proto.ts";
 import { loadConfig } from "../config.ts";
 
@@ -91,8 +92,7 @@ export function probeTarget(env: Record<string, string | undefined>): ProbeTarge
   if (env.TTS_ADDRESS) return { address: env.TTS_ADDRESS, tls: false };
   const config = loadConfig([], env, { readFiles: false });
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host === "::" ? "::1" : config.host;
-  const address = host.includes(":") ? `[${host}]:${config.port}` : `${host}:${config.port}`;
-  return { address, tls: config.tlsCert !== undefined };
+  return { address: hostPort(host, config.port), tls: config.tlsCert !== undefined };
 }
 
 /** Runs the CLI; returns the exit code (0 SERVING, 1 anything else, 2 bad arguments). */

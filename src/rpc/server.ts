@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { ReflectionService } from "@grpc/reflection";
 import { bearerAuthInterceptor } from "./bearer_auth.ts";
+import { hostPort } from "./host_port.ts";
 import { loadProtos } from "./proto.ts";
 import { listenTls, type ServerTls, type TlsListener } from "./tls_listener.ts";
 import type { TtsService } from "./tts_service.ts";
@@ -72,7 +73,7 @@ export async function startServer(
   );
   health.addToServer(server);
   new ReflectionService(protos.packageDefinition).addToServer(server);
-  const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const address = hostPort(host, port);
   let tlsListener: TlsListener | undefined;
   if (options.tls) {
     tlsListener = await listenTls(server, host, port, options.tls, options.tlsHandshakeTimeoutMs);

@@ -16,6 +16,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { hostPort } from "./host_port.ts";
 
 /** PEM material for a TLS port. */
 export interface ServerTls {
@@ -104,7 +105,7 @@ export async function listenTls(
   // A failed handshake (plaintext, no or untrusted client certificate, the handshake timeout)
   // ends that connection only. Deno's node:tls reports a timeout here without closing the socket.
   listener.on("tlsClientError", (_error: Error, socket?: tls.TLSSocket) => socket?.destroy());
-  const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const address = hostPort(host, port);
   let boundPort: number;
   try {
     boundPort = await new Promise<number>((resolve, reject) => {
