@@ -251,14 +251,11 @@ export async function loadWorkerVoicePool(
     const loads = await Promise.allSettled(voices.slice(1).map((voice) => voice.load(settled)));
     const failed = loads.find((load) => load.status === "rejected");
     if (failed) throw failed.reason;
-    const recovery: VoiceRecovery = {
-      workers: pool,
-      source: {
-        ...source,
-        executionProvider: info.executionProvider === "webgpu" ? "webgpu" : "wasm",
-      },
-    };
-    return new WorkerVoicePool(voices, scheduler, own, recovery);
+    // A replacement Worker loads the voice as the others did, on WebGPU if it ended there.
+    const recoverWith: VoiceSource = info.executionProvider === "webgpu"
+      ? { ...source, executionProvider: "webgpu" }
+      : settled;
+    return new WorkerVoicePool(voices, scheduler, own, { workers: pool, source: recoverWith });
   } catch (error) {
     await Promise.all(voices.map((voice) => voice.dispose()));
     own?.terminate();

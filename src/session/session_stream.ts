@@ -235,7 +235,8 @@ export class SessionStream {
       let lease: VoiceLease | undefined;
       let reader: ReadableStreamDefaultReader<PcmFrame> | undefined;
       try {
-        const voice = (lease = this.session.leaseVoice()).voice;
+        lease = this.session.leaseVoice();
+        const voice = lease.voice;
         const pipeline = createSynthesisPipeline({
           voice,
           synthesis: this.session.options,
