@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { dirname, resolve } from "node:path";
 import type { ExecutionProviderPreference } from "./engines/engine.ts";
 import { LOG_LEVELS } from "./log.ts";
+import { DEFAULT_STOPPED_TEXT_WINDOW_MS } from "./session/session_stream.ts";
 import { DEFAULT_SEGMENTER_OPTIONS } from "./pipeline/sentence_segmenter.ts";
 
 /** The worker's settings. */
@@ -49,6 +50,11 @@ export interface WorkerConfig {
   readonly maxSegmentChars: number;
   /** A session with no activity for this long (seconds) is ended. */
   readonly idleTimeoutS: number;
+  /**
+   * After a STOP, how long (ms) the rest of the utterance it cut, if the client had not ended it,
+   * is dropped as it arrives (text sent before the STOP, still in flight); 0 turns this off.
+   */
+  readonly stoppedTextWindowMs: number;
   /** On SIGTERM, how long utterances in flight may take to finish (ms) before the worker exits. */
   readonly shutdownGraceMs: number;
   /**
@@ -99,6 +105,7 @@ export const DEFAULT_CONFIG: WorkerConfig = {
   firstSegmentMaxWords: DEFAULT_SEGMENTER_OPTIONS.firstSegmentMaxWords,
   maxSegmentChars: DEFAULT_SEGMENTER_OPTIONS.maxSegmentChars,
   idleTimeoutS: 300,
+  stoppedTextWindowMs: DEFAULT_STOPPED_TEXT_WINDOW_MS,
   shutdownGraceMs: 10_000,
   inferenceWorkers: defaultInferenceWorkers(),
   tlsCert: undefined,
@@ -137,6 +144,7 @@ export const SETTINGS: Readonly<Record<SettingKey, SettingKind>> = {
   firstSegmentMaxWords: { type: "count", min: 1, max: 1000 },
   maxSegmentChars: { type: "count", min: 10, max: 10000 },
   idleTimeoutS: { type: "count", min: 1, max: 86400 },
+  stoppedTextWindowMs: { type: "count", min: 0, max: 60000 },
   shutdownGraceMs: { type: "count", min: 0, max: 600000 },
   inferenceWorkers: { type: "count", min: 1, max: 256 },
   tlsCert: { type: "path" },

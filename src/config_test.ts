@@ -110,6 +110,19 @@ Deno.test("loadConfig: the TLS handshake timeout defaults to 10 s, within 100 ms
   );
 });
 
+Deno.test("loadConfig: STOP drops late text of the cut utterance for 500 ms; 0 turns it off", () => {
+  assert.equal(loadConfig([], {}).stoppedTextWindowMs, 500);
+  assert.equal(loadConfig(["--stopped-text-window-ms", "0"], {}).stoppedTextWindowMs, 0);
+  assert.equal(
+    loadConfig([], { TTS_STOPPED_TEXT_WINDOW_MS: "1500" }).stoppedTextWindowMs,
+    1500,
+  );
+  assert.throws(
+    () => loadConfig(["--stopped-text-window-ms", "60001"], {}),
+    /--stopped-text-window-ms \(or TTS_STOPPED_TEXT_WINDOW_MS\) must be a whole number from 0 to 60000/,
+  );
+});
+
 Deno.test("loadConfig: inference Workers default to the cores, from flag or environment", () => {
   assert.equal(DEFAULT_CONFIG.inferenceWorkers, defaultInferenceWorkers());
   assert.equal(defaultInferenceWorkers(2), 2);

@@ -122,6 +122,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       firstSegmentMaxWords: config.firstSegmentMaxWords,
       maxSegmentChars: config.maxSegmentChars,
     },
+    stoppedTextWindowMs: config.stoppedTextWindowMs,
     defaultModel: config.defaultModel,
   });
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -330,6 +330,41 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
       },
     );
 
+    await t.step(
+      "Control: STOP drops the cut utterance's text that arrives after it; the next answer speaks",
+      async () => {
+        await client.startSession("s-stop-late");
+        const call = client.synthesize();
+        const ended = collectFrames(call);
+        const write = (text: string, isFinal: boolean, sequence: number) =>
+          call.write({
+            session_id: "s-stop-late",
+            text,
+            is_final: isFinal,
+            sequence_number: sequence,
+          });
+        write("The old answer starts. It goes on", false, 0);
+        await waitFor(call, 3);
+        assert.equal((await client.control("s-stop-late", "STOP")).message, "stopped");
+        // The old answer's tail, sent before the STOP but arriving after it: 15 s of speech if
+        // it were spoken.
+        write(` and on. ${Array.from({ length: 8 }, () => SENTENCES).join(" ")}`, false, 1);
+        write("", true, 2);
+        write("The new answer.", true, 3);
+        call.end();
+        const { frames, error } = await ended;
+        assert.equal(error, undefined);
+        assertFrameInvariants(frames, 0, 2);
+        const firstFinal = frames.findIndex((f) => f.is_final);
+        const newAnswer = frames.length - firstFinal - 1;
+        assert.ok(
+          newAnswer > 20 && newAnswer < 150,
+          `only the new answer is spoken: ${newAnswer} frames`,
+        );
+        await client.endSession("s-stop-late");
+      },
+    );
+
     await t.step("Control: unknown session, unknown command, RELOAD", async () => {
       const unknown = await client.control("nobody", "PAUSE");
       assert.equal(unknown.success, false);

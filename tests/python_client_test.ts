@@ -243,6 +243,7 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
         `stopped speech is shorter: ${summary.frames} frames vs ${fullFrames}`,
       );
       assert.equal(summary.end_session, true);
+      assert.ok(summary.ok, "the example's own verdict: one utterance, one final frame");
     });
 
     const report = parseJson<WireReport>(

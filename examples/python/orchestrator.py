@@ -8,8 +8,8 @@ It does what a voice agent does with the worker:
    it, and receives 20 ms AudioFrames (48 kHz mono s16le) while it is still sending.
 3. Optionally barges in: after N ms of audio it stops sending text and sends Control STOP; the
    worker ends the utterance with its final frame at once. (Control travels on its own call, so
-   a fragment still in flight when STOP is sent reaches the worker after it, and the worker speaks
-   it as a new utterance with its own final frame.)
+   a fragment still in flight when STOP is sent may reach the worker after it; the worker drops
+   such late text of the utterance it cut, for --stopped-text-window-ms after the STOP.)
 4. Checks the frames (size, sequence numbers, exactly one final frame), writes them to a WAV
    file, prints a JSON summary on stdout, and ends the session with EndSession.
 
@@ -173,15 +173,15 @@ class FrameCheck:
         self.peak = max(self.peak, max(map(abs, samples), default=0))
         self.pcm += frame.audio_data
 
-    def ok(self, utterances_at_most=1):
-        """Whether every frame was well formed and the stream ended with a final frame, one for
-        each utterance."""
+    def ok(self):
+        """Whether every frame was well formed and the stream's one utterance ended with exactly
+        one final frame, its last frame."""
         return (
             self.frames > 0
             and self.bad_sizes == 0
             and self.bad_formats == 0
             and self.sequence_gaps == 0
-            and 1 <= self.finals <= utterances_at_most
+            and self.finals == 1
             and self.last_is_final
         )
 
@@ -234,8 +234,8 @@ def speak(client, pb, args):
             if args.barge_in_after_ms is not None and barge_in is None and not frame.is_final \
                     and heard_ms >= args.barge_in_after_ms:
                 # The listener interrupts: stop feeding text first, so that no new fragment
-                # follows the STOP (one already in flight still may: see the module doc), then
-                # cut the current utterance short.
+                # follows the STOP (one already in flight may, and is dropped: see the module
+                # doc), then cut the current utterance short.
                 feed.stop()
                 feed.done.wait(5)
                 reply = client.Control(
@@ -258,8 +258,7 @@ def speak(client, pb, args):
     if barge_in is not None:
         barge_in["frames_after"] = check.frames - barge_in.pop("frames_before")
     return {
-        # After a barge-in, late fragments may have made more utterances (see the module doc).
-        "ok": check.ok(feed.sent if barge_in else 1) and status == "OK",
+        "ok": check.ok() and status == "OK",
         "session_id": session_id,
         "model_id": args.model,
         "status": status,

@@ -52,6 +52,8 @@ export interface TtsServiceDeps {
   readonly executionProvider: string;
   /** Segmentation thresholds for every stream. */
   readonly segmenter?: Partial<SegmenterOptions>;
+  /** How long a STOP drops the late text of the utterance it cut (see `SessionStream`). */
+  readonly stoppedTextWindowMs?: number;
   /** The default model id (LoadModel without `preload_only` changes it). */
   defaultModel: string;
 }
@@ -419,6 +421,7 @@ export class TtsService {
           sink,
           metrics: this.#deps.metrics,
           segmenter: this.#deps.segmenter,
+          stoppedTextWindowMs: this.#deps.stoppedTextWindowMs,
           observer: {
             onUtteranceError: (error) => {
               this.#deps.metrics.recordUtteranceFailed();
@@ -426,6 +429,9 @@ export class TtsService {
                 { session_id: session.id, model_id: session.modelId, err: errorMessage(error) },
                 "utterance failed",
               );
+            },
+            onStoppedTextDropped: (chars) => {
+              log.debug({ session_id: session.id, chars }, "text of a stopped utterance dropped");
             },
           },
         });

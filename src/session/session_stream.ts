@@ -32,6 +32,8 @@ export interface FrameSink {
 export interface SessionStreamObserver {
   /** An utterance failed inside the pipeline (it still ends with a final frame). */
   onUtteranceError?(error: unknown): void;
+  /** A chunk of the utterance a STOP cut short arrived after the STOP and was dropped. */
+  onStoppedTextDropped?(chars: number): void;
 }
 
 /** Settings of a stream. */
@@ -44,7 +46,19 @@ export interface SessionStreamOptions {
   readonly segmenter?: Partial<SegmenterOptions>;
   /** Logs. */
   readonly observer?: SessionStreamObserver;
+  /**
+   * How long after a STOP the rest of the utterance it cut, still open then, is dropped as it
+   * arrives (text the client sent before the STOP, still in flight); its `is_final` chunk ends
+   * this at once. Default {@linkcode DEFAULT_STOPPED_TEXT_WINDOW_MS}; 0 turns it off.
+   */
+  readonly stoppedTextWindowMs?: number;
 }
+
+/**
+ * Default of {@linkcode SessionStreamOptions.stoppedTextWindowMs}: well above the delay of a chunk
+ * in flight, well below the time a voice agent takes to hear the interruption out and answer it.
+ */
+export const DEFAULT_STOPPED_TEXT_WINDOW_MS = 500;
 
 const SILENT_FRAME = new Uint8Array(FRAME_BYTES);
 const STOPPED = Symbol("stopped");
@@ -95,6 +109,9 @@ export class SessionStream {
   #metrics?: WorkerMetrics;
   #segmenter?: Partial<SegmenterOptions>;
   #observer?: SessionStreamObserver;
+  #stoppedTextWindowMs: number;
+  /** Until when (performance.now()) text of the open utterance a STOP cut is dropped. */
+  #droppingStoppedUntil: number | undefined;
   #queue: Utterance[] = [];
   #open: Utterance | undefined;
   #speaking: Speaking | undefined;
@@ -109,6 +126,7 @@ export class SessionStream {
     this.#metrics = options.metrics;
     this.#segmenter = options.segmenter;
     this.#observer = options.observer;
+    this.#stoppedTextWindowMs = options.stoppedTextWindowMs ?? DEFAULT_STOPPED_TEXT_WINDOW_MS;
   }
 
   /** Whether an utterance is being spoken or waits to be. */
@@ -116,10 +134,21 @@ export class SessionStream {
     return this.#speaking !== undefined || this.#queue.length > 0;
   }
 
-  /** Accepts a chunk of text; `isFinal` ends the utterance it belongs to. */
+  /**
+   * Accepts a chunk of text; `isFinal` ends the utterance it belongs to. The rest of an utterance
+   * a STOP cut short is dropped (see {@linkcode SessionStreamOptions.stoppedTextWindowMs}).
+   */
   acceptText(text: string, isFinal: boolean): void {
     if (this.#closed || this.#inputEnded) return;
     this.session.touch();
+    if (this.#droppingStoppedUntil !== undefined) {
+      if (performance.now() <= this.#droppingStoppedUntil) {
+        if (isFinal) this.#droppingStoppedUntil = undefined;
+        this.#observer?.onStoppedTextDropped?.(text.length);
+        return;
+      }
+      this.#droppingStoppedUntil = undefined;
+    }
     if (!this.#open) {
       if (text === "" && !isFinal) return;
       this.#open = new Utterance();
@@ -152,11 +181,15 @@ export class SessionStream {
 
   /**
    * Barge-in: drops queued text and audio and ends the current utterance with one final frame.
-   * Utterances queued behind it are dropped too (the one final frame ends them all).
-   * Returns false when there was nothing to stop.
+   * Utterances queued behind it are dropped too (the one final frame ends them all). When the
+   * client had not yet ended the last of them (`is_final`), the rest of its text that still
+   * arrives is dropped for a while too. Returns false when there was nothing to stop.
    */
   stop(): boolean {
     this.session.gate.resume();
+    if (this.#open && this.#stoppedTextWindowMs > 0) {
+      this.#droppingStoppedUntil = performance.now() + this.#stoppedTextWindowMs;
+    }
     this.#open?.closeInput();
     this.#open = undefined;
     const speaking = this.#speaking;

@@ -20,16 +20,19 @@ interface Harness {
   readonly stream: SessionStream;
   readonly sent: OutgoingFrame[];
   readonly errors: unknown[];
+  /** Lengths of the chunks dropped as late text of a stopped utterance. */
+  readonly dropped: number[];
   readonly done: Promise<void>;
   /** Makes the sink's `write` of frame number `index` (from 0) wait until `release()`. */
   holdAt(index: number): void;
   release(): void;
 }
 
-function harness(voices: VoiceProvider): Harness {
+function harness(voices: VoiceProvider, stoppedTextWindowMs?: number): Harness {
   const session = new Session({ id: "s1", modelId: "constant", options: { speed: 1 }, voices });
   const sent: OutgoingFrame[] = [];
   const errors: unknown[] = [];
+  const dropped: number[] = [];
   let holdIndex = -1;
   let released: (() => void) | undefined;
   const stream = new SessionStream(session, {
@@ -40,13 +43,18 @@ function harness(voices: VoiceProvider): Harness {
         return new Promise<void>((resolve) => (released = resolve));
       },
     },
-    observer: { onUtteranceError: (error) => errors.push(error) },
+    observer: {
+      onUtteranceError: (error) => errors.push(error),
+      onStoppedTextDropped: (chars) => dropped.push(chars),
+    },
+    stoppedTextWindowMs,
   });
   return {
     session,
     stream,
     sent,
     errors,
+    dropped,
     done: stream.run(),
     holdAt: (index) => (holdIndex = index),
     release: () => released?.(),
@@ -146,5 +154,63 @@ Deno.test("STOP while a frame waits for the transport: no further audio after it
   assert.equal(h.sent.length, 21, "the held frame was already with the transport; then the final");
   assert.equal(h.sent[20].isFinal, true);
   assert.equal(finals(h.sent), 1);
+  assertGapFree(h.sent);
+});
+
+Deno.test("STOP cuts an utterance the client has not ended: its late text is dropped until its is_final", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })));
+  h.stream.acceptText("The old answer begins here. Then it", false);
+  await until(() => h.sent.length >= 3, "the old answer's first frames");
+  assert.equal(h.stream.stop(), true);
+  // Chunks the client sent before its STOP, still in flight, arrive after it.
+  h.stream.acceptText(" and goes on", false);
+  h.stream.acceptText(" to its end.", true);
+  assert.deepEqual(h.dropped, [12, 12]);
+  await sleep(100);
+  assert.equal(finals(h.sent), 1, "the late text of the cut utterance is not spoken");
+  const afterStop = h.sent.length;
+  // The old answer's is_final closed it: the next chunk is the new answer, spoken at once.
+  h.stream.acceptText("The new answer.", true);
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2);
+  assert.ok(h.sent.length > afterStop + 5, "the new answer is spoken");
+  assertGapFree(h.sent);
+});
+
+Deno.test("the late text of a cut utterance is dropped only within the window; 0 turns it off", async () => {
+  for (const windowMs of [50, 0]) {
+    const h = harness(provider(constantVoice({ seconds: 5 })), windowMs);
+    h.stream.acceptText("An old answer. The client never ends it", false);
+    await until(() => h.sent.length >= 3, "the first frames");
+    assert.equal(h.stream.stop(), true);
+    h.stream.acceptText(" in flight", false);
+    assert.deepEqual(h.dropped, windowMs > 0 ? [10] : [], `window ${windowMs} ms`);
+    await until(() => finals(h.sent) === 1, "the cut utterance's final frame");
+    await sleep(100);
+    const afterStop = h.sent.length;
+    // Past the window, text is taken without an is_final first.
+    h.stream.acceptText(" A new answer.", true);
+    h.stream.endInput();
+    await h.done;
+    assert.deepEqual(h.dropped, windowMs > 0 ? [10] : [], `window ${windowMs} ms`);
+    assert.equal(finals(h.sent), 2, `window ${windowMs} ms`);
+    assert.ok(h.sent.length > afterStop + 5, "the new answer is spoken");
+    assertGapFree(h.sent);
+  }
+});
+
+Deno.test("STOP of an utterance the client had ended drops nothing that follows", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })));
+  h.stream.acceptText("A complete answer.", true);
+  await until(() => h.sent.length >= 3, "the first frames");
+  assert.equal(h.stream.stop(), true);
+  h.stream.acceptText("The next answer, right away.", true);
+  assert.deepEqual(h.dropped, []);
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2);
+  const firstFinal = h.sent.findIndex((frame) => frame.isFinal);
+  assert.ok(h.sent.length > firstFinal + 5, "the next answer is spoken");
   assertGapFree(h.sent);
 });
