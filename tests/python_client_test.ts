@@ -82,6 +82,7 @@ interface WireReport {
   synthesize_unknown_session: Outcome & { frames: number };
   control_unknown_session: Outcome;
   control_unknown_command: Outcome;
+  client_keepalive: { states: string[]; models_after: number };
   control_flow: FrameReport & {
     session_id: string;
     start: Outcome;
@@ -319,6 +320,17 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
       assert.equal(flow.finals, 1);
       assert.ok(flow.last_frame_final);
       assert.deepEqual(flow.session_ids, [flow.session_id]);
+    });
+
+    await t.step("a client that sends keepalive pings keeps its one connection", () => {
+      const { states, models_after } = report.client_keepalive;
+      assert.equal(models_after > 0, true);
+      // Unanswered pings would close the connection: the channel would leave READY and reconnect.
+      assert.deepEqual(
+        states.filter((state) => state !== "IDLE" && state !== "CONNECTING"),
+        ["READY"],
+        `connectivity states: ${states.join(" -> ")}`,
+      );
     });
   } finally {
     const code = await worker.stop();

@@ -64,7 +64,6 @@ export async function startServer(
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
     "grpc.max_concurrent_streams": options.maxConcurrentStreams ?? 100,
-    "grpc.keepalive_permit_without_calls": 1,
     interceptors: options.authToken === undefined ? [] : [bearerAuthInterceptor(options.authToken)],
   });
   server.addService(protos.ttsService, service.handlers());

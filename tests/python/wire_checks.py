@@ -190,6 +190,25 @@ def start_session_status(client, pb, request):
         return rpc_error(error)
 
 
+def client_keepalive(address, pb):
+    """A channel that pings the worker every 500 ms (as orchestrators set keepalive to notice a
+    dead worker) stays on its one connection: the worker answers the pings."""
+    options = [
+        ("grpc.keepalive_time_ms", 500),
+        ("grpc.keepalive_timeout_ms", 1000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.max_pings_without_data", 0),
+    ]
+    states = []
+    with grpc.insecure_channel(address, options=options) as channel:
+        channel.subscribe(lambda state: states.append(state.name), try_to_connect=True)
+        client = TtsClient(channel, pb)
+        client.ListModels(pb.ListModelsRequest(), timeout=30)
+        time.sleep(3)
+        models = client.ListModels(pb.ListModelsRequest(), timeout=30)
+        return {"states": states, "models_after": len(models.models)}
+
+
 def main(argv):
     """Runs every check against `argv[1]` and prints the report."""
     if len(argv) != 2:
@@ -228,6 +247,7 @@ def main(argv):
             "end_taken_again": as_dict(
                 client.EndSession(pb.EndSessionRequest(session_id=taken))
             ),
+            "client_keepalive": client_keepalive(argv[1], pb),
         }
     report["frame_bytes"] = FRAME_BYTES
     print(json.dumps(report, indent=2))
