@@ -70,6 +70,21 @@ const ENGLISH: Readonly<Record<string, Table>> = {
       "The text on pages one hundred to nineteen ninety-nine is long.",
     ],
     ["The text has 500-1000 words.", "The text has five hundred to one thousand words."],
+    // Vanity toll-free numbers: the digits as in `1-800-555-1234`, the letters as words.
+    ["1-800-FLOWERS", "one, eight zero zero, flowers"],
+    ["Call 1-800-GOT-JUNK today.", "Call one, eight zero zero, got junk today."],
+    ["+1 (888) NEW-CARS", "plus one, eight eight eight, new cars"],
+    ["Order at 1-800-Flowers.", "Order at one, eight zero zero, flowers."],
+    ["1 800 CONTACTS", "one, eight zero zero, contacts"],
+    ["1-877-KARS4KIDS", "one, eight seven seven, kars four kids"],
+    ["1-800-555-HELP", "one, eight zero zero, five five five, help"],
+    ["(800) FLOWERS", "eight zero zero, flowers"],
+    ["Call 800-FLOWERS.", "Call eight zero zero, flowers."],
+    ["1-800-FLOWERS ext. 5", "one, eight zero zero, flowers, extension five"],
+    // Without the 1, a bracket or a phone word, or not a toll-free code: as before.
+    ["an 800-pound gorilla", "an eight hundred-pound gorilla"],
+    ["1-900-FLOWERS", "one to nine hundred-FLOWERS"],
+    ["1 800 flowers", "one eight hundred flowers"],
     // Extensions.
     [
       "555-123-4567 ext. 123",

@@ -4,9 +4,10 @@
  *
  * Recognised: North American numbers (`(555) 123-4567`, `1-800-555-1234`, `+1 555.123.4567`),
  * international numbers (`+44 20 7946 0958`: a `+`, a country code and groups separated by single
- * spaces, dots or dashes, 7 to 15 digits in all), and seven-digit local numbers (`555-1234`) when a
- * phone word of the language comes a few words before them in the same sentence, since without
- * one they are as likely a range (`pages 555-1234`).
+ * spaces, dots or dashes, 7 to 15 digits in all), vanity toll-free numbers (`1-800-FLOWERS` ->
+ * `one, eight zero zero, flowers`: the digits as in `1-800-555-1234`, the letters as words), and
+ * seven-digit local numbers (`555-1234`) when a phone word of the language comes a few words before
+ * them in the same sentence, since without one they are as likely a range (`pages 555-1234`).
  *
  * @module
  */
@@ -38,6 +39,30 @@ const INTERNATIONAL = new RegExp(
 
 /** Digits in an international number (country code included). */
 const INTERNATIONAL_DIGITS = { min: 7, max: 15 };
+
+/** North American toll-free area codes (800, 833, 844, ..., 888). */
+const TOLL_FREE = "8(?:00|33|44|55|66|77|88)";
+
+/**
+ * Vanity toll-free numbers: an optional `+1` or `1`, a toll-free area code (in brackets or not), an
+ * optional three-digit exchange, then letters (and digits) in groups joined by dashes or dots:
+ * `1-800-FLOWERS`, `1-800-GOT-JUNK`, `1-800-555-HELP`. Captures everything before the letters,
+ * the country code, the area code (bracketed or not), the exchange, the letters and the extension.
+ */
+const VANITY = new RegExp(
+  String
+    .raw`(?<![\p{L}\p{N}+.,-])((?:(\+?1)[-.\s]?)?(?:\((${TOLL_FREE})\)\s?|(${TOLL_FREE})[-.\s])(?:(\d{3})[-.\s])?)([\p{L}\d]+(?:[-.][\p{L}\d]+)*)(?![\p{L}\p{N}]|[-.][\p{L}\p{N}])${EXTENSION}`,
+  "giu",
+);
+
+/**
+ * Letters and digits after a vanity number's area code: it spells a seven-digit number, and may
+ * have a few letters more (`1-800-CONTACTS`).
+ */
+const VANITY_CHARACTERS = { min: 7, max: 12 };
+
+/** Letters a vanity number needs, so that a code such as `1-800-555-12AB` is not one. */
+const VANITY_MIN_LETTERS = 3;
 
 /**
  * Three digits, a dash, four digits: a local phone number or a range. A North American exchange
@@ -84,6 +109,31 @@ function phoneContext(rules: LanguageRules): RegExp {
 }
 
 /**
+ * Groups of a phone number read aloud: each group digit by digit (a leading `+` as the word for
+ * plus), groups apart with commas.
+ */
+function speakGroups(rules: LanguageRules, groups: readonly string[]): string {
+  return groups
+    .map((group) =>
+      group.startsWith("+")
+        ? `${rules.words.plus} ${readDigits(rules, group.slice(1))}`
+        : readDigits(rules, group)
+    )
+    .join(", ");
+}
+
+/** A phone number read aloud (`spoken`), then its extension if there is one. */
+function withExtension(
+  rules: LanguageRules,
+  spoken: string,
+  extension: string | undefined,
+): string {
+  return extension === undefined
+    ? spoken
+    : `${spoken}, ${rules.words.extension} ${readDigits(rules, extension)}`;
+}
+
+/**
  * A phone number read aloud: each group digit by digit (a leading `+` as the word for plus),
  * groups apart with commas, then the extension if there is one.
  */
@@ -92,16 +142,33 @@ function speakPhoneNumber(
   groups: readonly string[],
   extension: string | undefined,
 ): string {
-  const number = groups
-    .map((group) =>
-      group.startsWith("+")
-        ? `${rules.words.plus} ${readDigits(rules, group.slice(1))}`
-        : readDigits(rules, group)
-    )
-    .join(", ");
-  return extension === undefined
-    ? number
-    : `${number}, ${rules.words.extension} ${readDigits(rules, extension)}`;
+  return withExtension(rules, speakGroups(rules, groups), extension);
+}
+
+/**
+ * The letters of a vanity number as words, in lower case so that they are read as words rather
+ * than spelled out, and any digits among them digit by digit: `GOT-JUNK` -> `got junk`,
+ * `KARS4KIDS` -> `kars four kids`.
+ */
+function speakVanityLetters(rules: LanguageRules, letters: string): string {
+  return letters
+    .split(/[-.]|(\d+)/)
+    .filter((part) => part !== undefined && part !== "")
+    .map((part) => /\d/.test(part) ? readDigits(rules, part) : part.toLowerCase())
+    .join(" ");
+}
+
+/**
+ * Whether the letters after a vanity number's area code (`letters`, after `head` as written, with
+ * the `exchange` if there is one) make a vanity number: seven characters or a few more, enough of
+ * them letters, and, when a space is all that separates the groups, letters in upper case
+ * (`1 800 CONTACTS`; `1 800 flowers` may be an amount).
+ */
+function isVanity(head: string, exchange: string | undefined, letters: string): boolean {
+  const characters = (exchange?.length ?? 0) + letters.replace(/[-.]/g, "").length;
+  return characters >= VANITY_CHARACTERS.min && characters <= VANITY_CHARACTERS.max &&
+    (letters.match(/\p{L}/gu)?.length ?? 0) >= VANITY_MIN_LETTERS &&
+    !(/\s/.test(head) && /\p{Ll}/u.test(letters));
 }
 
 /** Whether both numbers of `555-1234` are round (`500-1000`), as in a range. */
@@ -133,6 +200,29 @@ export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
       ) => {
         const groups = [country, bracketed ?? area, exchange, line].filter((g) => g !== undefined);
         return speakPhoneNumber(rules, groups, extension);
+      },
+    )
+    .replace(
+      VANITY,
+      (
+        match,
+        head: string,
+        country: string | undefined,
+        bracketed: string | undefined,
+        area: string | undefined,
+        exchange: string | undefined,
+        letters: string,
+        extension: string | undefined,
+        offset: number,
+        whole: string,
+      ) => {
+        // `800-FLOWERS` without a `1` or brackets only after a phone word (`an 800-pound gorilla`).
+        const marked = country !== undefined || bracketed !== undefined ||
+          context.test(whole.slice(0, offset));
+        if (!marked || !isVanity(head, exchange, letters)) return match;
+        const groups = [country, bracketed ?? area, exchange].filter((g) => g !== undefined);
+        const spoken = `${speakGroups(rules, groups)}, ${speakVanityLetters(rules, letters)}`;
+        return withExtension(rules, spoken, extension);
       },
     )
     .replace(
