@@ -61,6 +61,30 @@ const ENGLISH: Readonly<Record<string, Table>> = {
       "Call 555-1234 or 555-5678.",
       "Call five five five, one two three four or five five five, five six seven eight.",
     ],
+    // Groups apart with spaces: a phone number only after a phone word too.
+    ["Call me at 555 0199.", "Call me at five five five, zero one nine nine."],
+    ["phone: 020 7946 0018", "phone: zero two zero, seven nine four six, zero zero one eight"],
+    ["dial 555 1234", "dial five five five, one two three four"],
+    ["Call 555 123 4567 now.", "Call five five five, one two three, four five six seven now."],
+    [
+      "Call me on (020) 7946 0018.",
+      "Call me on zero two zero, seven nine four six, zero zero one eight.",
+    ],
+    ["Tel: 01 23 45 67 89", "Tel: zero one, two three, four five, six seven, eight nine"],
+    ["Fax 030 123456", "Fax zero three zero, one two three four five six"],
+    [
+      "dial 1 800 555 0199",
+      "dial one, eight zero zero, five five five, zero one nine nine",
+    ],
+    ["Call 555 1234 ext. 12", "Call five five five, one two three four, extension one two"],
+    [
+      "I have 555 1234 apples",
+      "I have five hundred fifty-five one thousand two hundred thirty-four apples",
+    ],
+    // After a phone word, round numbers, thousands apart with spaces and short groups stay numbers.
+    ["Call 500 1000 people.", "Call five hundred one thousand people."],
+    ["Text 1 000 000 users.", "Text one zero zero zero zero zero zero users."],
+    ["Call 2 3 people", "Call two three people"],
     ["500-1000 people", "five hundred to one thousand people"],
     ["pages 555-1234", "pages five hundred fifty-five to twelve thirty-four"],
     ["Call me. Pages 555-1234.", "Call me. Pages five hundred fifty-five to twelve thirty-four."],

@@ -6,8 +6,9 @@
  * international numbers (`+44 20 7946 0958`: a `+`, a country code and groups separated by single
  * spaces, dots or dashes, 7 to 15 digits in all), vanity toll-free numbers (`1-800-FLOWERS` ->
  * `one, eight zero zero, flowers`: the digits as in `1-800-555-1234`, the letters as words), and
- * seven-digit local numbers (`555-1234`) when a phone word of the language comes a few words before
- * them in the same sentence, since without one they are as likely a range (`pages 555-1234`).
+ * seven-digit local numbers (`555-1234`) and numbers in groups apart with spaces (`555 0199`,
+ * `020 7946 0018`) when a phone word of the language comes a few words before them in the same
+ * sentence, since without one they are as likely a range (`pages 555-1234`) or numbers.
  *
  * @module
  */
@@ -72,6 +73,21 @@ const LOCAL = new RegExp(
   String.raw`(?<![\p{L}\p{N}+.,-])([2-9]\d{2})-(\d{4})(?![\p{L}\p{N}-]|[.,]\d)${EXTENSION}`,
   "giu",
 );
+
+/**
+ * Groups of digits apart with single spaces (`555 0199`, `020 7946 0018`, `(020) 7946 0018`): a
+ * phone number only after a phone word, and only in the shapes that {@linkcode isSpacedPhoneNumber}
+ * accepts. Captures the first group (bracketed or not), the others with the space before each,
+ * and the extension.
+ */
+const SPACED = new RegExp(
+  String
+    .raw`(?<![\p{L}\p{N}+.,-])(\(\d{2,5}\)|\d{1,5})((?: \d{2,8}){1,5})(?![\p{L}\p{N}]|[.,-]\d)${EXTENSION}`,
+  "giu",
+);
+
+/** Digits in a phone number written in groups apart with spaces. */
+const SPACED_DIGITS = { min: 7, max: 15 };
 
 /**
  * Three-digit service and emergency numbers (911, 112, 999, 988, 211 to 811), read digit by digit
@@ -176,6 +192,23 @@ function bothRound(first: string, second: string): boolean {
   return first.endsWith("0") && second.endsWith("0");
 }
 
+/**
+ * Whether digit `groups` written apart with spaces, after a phone word, make a phone number: 7 to
+ * 15 digits in all, and a first group with a trunk `0` (`020 7946 0018`), or three groups or more
+ * that are not a number with its thousands apart (`1 000 000`), or a North American local number
+ * as {@linkcode LOCAL} reads it (`555 1234`, not the round `500 1000`).
+ */
+function isSpacedPhoneNumber(groups: readonly string[]): boolean {
+  const digits = groups.join("").length;
+  if (digits < SPACED_DIGITS.min || digits > SPACED_DIGITS.max) return false;
+  const [first, ...rest] = groups;
+  if (first.startsWith("0")) return true;
+  if (rest.length === 1) {
+    return /^[2-9]\d{2}$/.test(first) && rest[0].length === 4 && !bothRound(first, rest[0]);
+  }
+  return first.length > 3 || rest.some((group) => group.length !== 3);
+}
+
 /** The phone numbers (and extensions) in `text` read aloud with `rules`. */
 export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
   const context = phoneContext(rules);
@@ -238,6 +271,22 @@ export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
         context.test(whole.slice(0, offset)) && !bothRound(exchange, line)
           ? speakPhoneNumber(rules, [exchange, line], extension)
           : match,
+    )
+    .replace(
+      SPACED,
+      (
+        match,
+        first: string,
+        others: string,
+        extension: string | undefined,
+        offset: number,
+        whole: string,
+      ) => {
+        const groups = [first.replace(/[()]/g, ""), ...others.slice(1).split(" ")];
+        return context.test(whole.slice(0, offset)) && isSpacedPhoneNumber(groups)
+          ? speakPhoneNumber(rules, groups, extension)
+          : match;
+      },
     )
     .replace(
       SERVICE,
