@@ -91,7 +91,9 @@ const SPACED_DIGITS = { min: 7, max: 15 };
 
 /**
  * Three-digit service and emergency numbers (911, 112, 999, 988, 211 to 811), read digit by digit
- * after a phone word (`call 911`, `dial 112`); elsewhere they stay numbers (`the 911 call`).
+ * after a phone word (`call 911`, `dial 112`) or before a noun that names the service (`the 911
+ * call`, see {@linkcode LanguageRules.serviceNumberWords}); elsewhere they stay numbers (`911
+ * people`, `Porsche 911`).
  */
 const SERVICE = /(?<![\p{L}\p{N}.,-])(112|911|999|988|[2-8]11)(?![\p{L}\p{N}]|[.,-]\d)/gu;
 
@@ -147,6 +149,45 @@ function withExtension(
   return extension === undefined
     ? spoken
     : `${spoken}, ${rules.words.extension} ${readDigits(rules, extension)}`;
+}
+
+/** What makes a service number the service's name, without a phone word before it. */
+interface ServiceContext {
+  /** Matches the text after the number when a singular service noun starts it. */
+  readonly noun: RegExp;
+  /** Matches the text after the number when a plural service noun starts it. */
+  readonly pluralNoun: RegExp;
+  /** Matches the text before the number when it ends with a determiner. */
+  readonly determiner: RegExp;
+}
+
+const SERVICE_CONTEXT = new WeakMap<LanguageRules, ServiceContext>();
+
+/** The {@linkcode ServiceContext} of `rules`, built once. */
+function serviceContext(rules: LanguageRules): ServiceContext {
+  let context = SERVICE_CONTEXT.get(rules);
+  if (context) return context;
+  const { nouns, pluralNouns, determiners } = rules.serviceNumberWords;
+  // A noun right after the number (a space or a dash between), not the start of a longer word.
+  const after = (words: readonly string[]) =>
+    new RegExp(String.raw`^(?:\s+|-)(?:${alternation(words)})(?![\p{L}\p{N}]|-\p{L})`, "iu");
+  context = {
+    noun: after(nouns),
+    pluralNoun: after(pluralNouns),
+    determiner: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alternation(determiners)})\s+$`, "iu"),
+  };
+  SERVICE_CONTEXT.set(rules, context);
+  return context;
+}
+
+/**
+ * Whether a service number between `before` and `after` names the service by the noun after it:
+ * a singular service noun, or a plural one after a determiner.
+ */
+function namesService(rules: LanguageRules, before: string, after: string): boolean {
+  const context = serviceContext(rules);
+  return context.noun.test(after) ||
+    (context.pluralNoun.test(after) && context.determiner.test(before));
 }
 
 /**
@@ -288,11 +329,13 @@ export function spellPhoneNumbers(text: string, rules: LanguageRules): string {
           : match;
       },
     )
-    .replace(
-      SERVICE,
-      (match, digits: string, offset: number, whole: string) =>
-        context.test(whole.slice(0, offset)) ? readDigits(rules, digits) : match,
-    )
+    .replace(SERVICE, (match, digits: string, offset: number, whole: string) => {
+      const before = whole.slice(0, offset);
+      const after = whole.slice(offset + match.length);
+      return context.test(before) || namesService(rules, before, after)
+        ? readDigits(rules, digits)
+        : match;
+    })
     .replace(
       LONE_EXTENSION,
       (_m, digits: string) => `${rules.words.extension} ${readDigits(rules, digits)}`,
