@@ -23,7 +23,13 @@ import { spellOut } from "./normalize/spell_out.ts";
 import { tidy } from "./normalize/tidy.ts";
 
 export { normalizationRules } from "./normalize/languages.ts";
-export type { CurrencyNames, LanguageRules, NormalizerWords, TextRule } from "./normalize/rules.ts";
+export type {
+  CurrencyNames,
+  LanguageRules,
+  NormalizerWords,
+  ServiceNumberWords,
+  TextRule,
+} from "./normalize/rules.ts";
 
 const SPEAKABLE = /[\p{L}\p{N}]/u;
 

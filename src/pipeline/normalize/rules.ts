@@ -65,6 +65,27 @@ export interface NormalizerWords {
   readonly per: string;
 }
 
+/**
+ * Words that, right around a three-digit service number (`911`, `112`, `999`), make it the name of
+ * the service, read digit by digit (`the 911 call` -> `the nine one one call`); elsewhere it is a
+ * number (`911 people`). All lowercase.
+ */
+export interface ServiceNumberWords {
+  /**
+   * Singular nouns right after the number: `the 911 call`, `a 911 dispatcher`, `911 operator` (a
+   * count of them would take the plural).
+   */
+  readonly nouns: readonly string[];
+  /**
+   * Plural nouns right after the number, which name the service only after one of
+   * {@linkcode ServiceNumberWords.determiners} (`the 911 calls`); without one the number may be a
+   * count (`In 1999, 911 calls`).
+   */
+  readonly pluralNouns: readonly string[];
+  /** Words right before the number that let a plural noun after it name the service (`the`). */
+  readonly determiners: readonly string[];
+}
+
 /** The spoken-form rules of one language. */
 export interface LanguageRules {
   /** Cardinal number words for a string of decimal digits (`"1234"`). */
@@ -114,6 +135,11 @@ export interface LanguageRules {
    * is a range.
    */
   readonly phoneContext: readonly string[];
+  /**
+   * Words around a three-digit service number (`911`) that make it the service without a phone
+   * word before it (`the 911 call`, `a 911 dispatcher`).
+   */
+  readonly serviceNumberWords: ServiceNumberWords;
   /**
    * Abbreviation rewrites (`Dr.` -> `Doctor`), applied in order, after addresses and before any
    * number is spelled out (so that `No. 5` and `5th St.` still see their digits).
