@@ -45,6 +45,20 @@ function serveFiles(files: Map<string, Uint8Array>) {
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
 
+/**
+ * A Piper voice config the engine's parser takes (trimmed phoneme map), with `extra` fields
+ * merged over it.
+ */
+function voiceConfig(sampleRate: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    audio: { sample_rate: sampleRate, quality: "low" },
+    espeak: { voice: "en-us" },
+    phoneme_id_map: { "_": [0], "^": [1], "$": [2], " ": [3] },
+    num_speakers: 1,
+    ...extra,
+  });
+}
+
 function runCli(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
   return runDenoScript(CLI, args, { env: { NO_COLOR: "1", ...env } });
 }
@@ -171,9 +185,7 @@ Deno.test("runModelsCli: usage errors exit 1 and say what to do", async () => {
 
 Deno.test("models CLI end to end: pull from a local server, list, verify", async () => {
   const model = new Uint8Array(200_000).map((_, i) => (i * 7919) % 251);
-  const config = new TextEncoder().encode(
-    JSON.stringify({ audio: { sample_rate: 16000, quality: "low" }, num_speakers: 1 }),
-  );
+  const config = new TextEncoder().encode(voiceConfig(16000));
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
@@ -218,7 +230,7 @@ Deno.test("models CLI end to end: pull from a local server, list, verify", async
 
 Deno.test("models CLI: a hash mismatch or a 404 exits 1 and keeps nothing", async () => {
   const model = new Uint8Array(50_000).map((_, i) => i % 13);
-  const config = new TextEncoder().encode('{"audio":{"sample_rate":16000}}');
+  const config = new TextEncoder().encode(voiceConfig(16000));
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
@@ -268,7 +280,7 @@ async function runInProcess(args: string[]) {
 
 Deno.test("models verify fails for an edited config and for a voice the scan must drop", async () => {
   const model = new Uint8Array(20_000).map((_, i) => (i * 31) % 251);
-  const configText = JSON.stringify({ audio: { sample_rate: 16000, quality: "low" } });
+  const configText = voiceConfig(16000);
   const config = new TextEncoder().encode(configText);
   await using dir = await createTempDir("models_cli_test_");
   const catalog = join(dir.path, "catalog.json");
