@@ -319,3 +319,55 @@ Deno.test("models verify fails for an edited config and for a voice the scan mus
   assert.equal(one.code, 1, one.stdout);
   assert.match(one.stderr, /error: xx_XX-cli-low cannot be used: config is not valid JSON/);
 });
+
+Deno.test("models list and verify show a voice whose config the Piper engine rejects", async () => {
+  await using dir = await createTempDir("models_cli_test_");
+  const catalog = join(dir.path, "catalog.json");
+  const modelsDir = join(dir.path, "models");
+  const model = new Uint8Array(10_000).map((_, i) => (i * 17) % 251);
+  const catalogConfig = new TextEncoder().encode(voiceConfig(16000));
+  await writeCatalog(catalog, model, catalogConfig);
+  await Deno.mkdir(modelsDir);
+  // A local voice the catalogue does not list: valid JSON, but its length scale is out of range.
+  await Deno.writeFile(join(modelsDir, "xx_XX-local-low.onnx"), model);
+  await Deno.writeTextFile(
+    join(modelsDir, "xx_XX-local-low.onnx.json"),
+    voiceConfig(22050, { inference: { length_scale: 50 } }),
+  );
+  const common = ["--catalog", catalog, "--models-dir", modelsDir];
+  const lengthScale = /field "inference\.length_scale" must be a number > 0 and <= 10, got 50/;
+
+  const table = await runInProcess(["list", ...common]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.doesNotMatch(table.stdout, /xx_XX-local-low/);
+  assert.match(table.stderr, /warning: \S+xx_XX-local-low\.onnx\.json: invalid Piper config/);
+  assert.match(table.stderr, lengthScale);
+  const json = await runInProcess(["list", "--json", ...common]);
+  assert.equal(json.code, 0, json.stderr);
+  const listed = JSON.parse(json.stdout) as { id: string }[];
+  assert.equal(listed.find((m) => m.id === "xx_XX-local-low"), undefined);
+
+  const all = await runInProcess(["verify", ...common]);
+  assert.equal(all.code, 1, all.stdout);
+  assert.match(all.stderr, lengthScale);
+  assert.match(all.stderr, /error: 1 problem\(s\) in /);
+  const one = await runInProcess(["verify", "xx_XX-local-low", ...common]);
+  assert.equal(one.code, 1, one.stdout);
+  assert.match(one.stderr, /error: xx_XX-local-low cannot be used: invalid Piper config/);
+  assert.match(one.stderr, lengthScale);
+
+  // A catalogue voice with such a config on disk: listed as not downloaded, and verify fails.
+  await Deno.rename(join(modelsDir, "xx_XX-local-low.onnx"), join(modelsDir, "xx_XX-cli-low.onnx"));
+  await Deno.rename(
+    join(modelsDir, "xx_XX-local-low.onnx.json"),
+    join(modelsDir, "xx_XX-cli-low.onnx.json"),
+  );
+  const catalogTable = await runInProcess(["list", ...common]);
+  assert.equal(catalogTable.code, 0, catalogTable.stderr);
+  assert.match(catalogTable.stdout, /xx_XX-cli-low\s+piper\s+no\s/);
+  assert.match(catalogTable.stderr, /warning: \S+xx_XX-cli-low\.onnx\.json: invalid Piper config/);
+  const catalogOne = await runInProcess(["verify", "xx_XX-cli-low", ...common]);
+  assert.equal(catalogOne.code, 1, catalogOne.stdout);
+  assert.match(catalogOne.stderr, /error: xx_XX-cli-low cannot be used: invalid Piper config/);
+  assert.match(catalogOne.stderr, lengthScale);
+});
