@@ -1,0 +1,50 @@
+/**
+ * What the real worker tells the operator as it starts: each voice in the models directory it
+ * cannot use, and why; and the address it listens on, as a client would dial it.
+ */
+import assert from "node:assert/strict";
+import { createTempDir } from "./support/temp_dir.ts";
+import { startTestWorker, type TestWorker } from "./support/worker_process.ts";
+
+const FIXTURE_VOICES = new URL("./fixtures/voices/", import.meta.url).pathname;
+
+/** Stops the worker and checks that it exited cleanly. */
+async function stopWorker(worker: TestWorker): Promise<void> {
+  assert.equal(await worker.stop(), 0, "worker exits 0 on SIGTERM");
+}
+
+Deno.test("at start the worker warns of each voice it cannot use, with the config parser's reason", async () => {
+  await using modelsDir = await createTempDir("worker_startup_models_");
+  const tiny = "en_US-tiny-low";
+  await Deno.copyFile(`${FIXTURE_VOICES}${tiny}.onnx`, `${modelsDir.path}/${tiny}.onnx`);
+  await Deno.copyFile(`${FIXTURE_VOICES}${tiny}.onnx.json`, `${modelsDir.path}/${tiny}.onnx.json`);
+  // Valid JSON with a sample rate, but a length scale the Piper engine refuses.
+  const slow = "en_US-slow-low";
+  const config = JSON.parse(await Deno.readTextFile(`${FIXTURE_VOICES}${tiny}.onnx.json`));
+  config.inference.length_scale = 50;
+  await Deno.copyFile(`${FIXTURE_VOICES}${tiny}.onnx`, `${modelsDir.path}/${slow}.onnx`);
+  await Deno.writeTextFile(`${modelsDir.path}/${slow}.onnx.json`, JSON.stringify(config));
+
+  const worker = await startTestWorker(["--models-dir", modelsDir.path]);
+  try {
+    const warnings = worker.logs.filter((entry) => entry.msg === "voice cannot be used");
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    const [warning] = warnings;
+    assert.equal(warning.level, 40, "a warning");
+    assert.equal(warning.model_id, slow);
+    assert.equal(warning.path, `${modelsDir.path}/${slow}.onnx.json`);
+    assert.match(
+      String(warning.reason),
+      /^invalid Piper config \S+: field "inference\.length_scale" must be a number > 0 and <= 10, got 50$/,
+    );
+    const ready = worker.logs.findIndex((entry) => entry.msg === "ready");
+    assert.ok(worker.logs.indexOf(warning) < ready, "warned before ready");
+
+    const listed = (await worker.client.listModels()).models.map((m) => m.model_id);
+    assert.ok(listed.includes(tiny), listed.join(", "));
+    assert.ok(!listed.includes(slow), listed.join(", "));
+    assert.equal((await worker.client.loadModel(slow)).success, false);
+  } finally {
+    await stopWorker(worker);
+  }
+});
