@@ -43,7 +43,9 @@ Deno.test("at start the worker warns of each voice it cannot use, with the confi
     const listed = (await worker.client.listModels()).models.map((m) => m.model_id);
     assert.ok(listed.includes(tiny), listed.join(", "));
     assert.ok(!listed.includes(slow), listed.join(", "));
-    assert.equal((await worker.client.loadModel(slow)).success, false);
+    const loaded = await worker.client.loadModel(slow);
+    assert.equal(loaded.success, false);
+    assert.match(loaded.message, /cannot be used: invalid Piper config .*length_scale/);
   } finally {
     await stopWorker(worker);
   }
