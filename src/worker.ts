@@ -15,6 +15,7 @@ import { OUTPUT_SAMPLE_RATE } from "./pipeline/pcm.ts";
 import { resamplingProblem } from "./pipeline/resampler.ts";
 import { ModelResidency } from "./models/residency.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./ops/metrics_server.ts";
+import { hostPort } from "./rpc/host_port.ts";
 import { type RunningServer, startServer } from "./rpc/server.ts";
 import { TtsService } from "./rpc/tts_service.ts";
 import { SessionReaper } from "./session/session_reaper.ts";
@@ -158,7 +159,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         serving: () => serving,
       });
       log.info({
-        metrics_address: `${config.host}:${metricsServer.port}`,
+        metrics_address: hostPort(config.host, metricsServer.port),
         metrics_port: metricsServer.port,
       }, "metrics endpoint listening");
     }
@@ -166,7 +167,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     server.setServing(true);
     serving = true;
     log.info({
-      address: `${config.host}:${server.port}`,
+      address: hostPort(config.host, server.port),
       port: server.port,
       metrics_port: metricsServer?.port,
       default_model: config.defaultModel,

@@ -3,10 +3,21 @@
  * cannot use, and why; and the address it listens on, as a client would dial it.
  */
 import assert from "node:assert/strict";
+import { createTtsClient } from "../src/rpc/client.ts";
 import { createTempDir } from "./support/temp_dir.ts";
 import { startTestWorker, type TestWorker } from "./support/worker_process.ts";
 
 const FIXTURE_VOICES = new URL("./fixtures/voices/", import.meta.url).pathname;
+
+/** Whether this host has an IPv6 loopback to listen on. */
+const HAS_IPV6_LOOPBACK = (() => {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** Stops the worker and checks that it exited cleanly. */
 async function stopWorker(worker: TestWorker): Promise<void> {
@@ -46,6 +57,32 @@ Deno.test("at start the worker warns of each voice it cannot use, with the confi
     const loaded = await worker.client.loadModel(slow);
     assert.equal(loaded.success, false);
     assert.match(loaded.message, /cannot be used: invalid Piper config .*length_scale/);
+  } finally {
+    await stopWorker(worker);
+  }
+});
+
+Deno.test({
+  name: "the ready line writes an IPv6 host in brackets, as clients dial it",
+  ignore: !HAS_IPV6_LOOPBACK,
+}, async () => {
+  const worker = await startTestWorker(["--host", "::1", "--metrics-port", "0"]);
+  try {
+    const ready = worker.logs.find((entry) => entry.msg === "ready");
+    assert.ok(ready);
+    assert.equal(ready.address, `[::1]:${worker.port}`);
+    const metrics = worker.logs.find((entry) => entry.msg === "metrics endpoint listening");
+    assert.equal(metrics?.metrics_address, `[::1]:${ready.metrics_port}`);
+    // The logged address is the one to dial.
+    const client = createTtsClient(String(ready.address));
+    try {
+      assert.ok((await client.listModels()).models.length > 0);
+    } finally {
+      client.close();
+    }
+    const health = await fetch(`http://${metrics?.metrics_address}/healthz`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
   } finally {
     await stopWorker(worker);
   }
