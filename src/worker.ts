@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { resolve as resolvePath } from "node:path";
 import type { WorkerConfig } from "./config.ts";
 import type { VoiceSource } from "./engines/engine.ts";
 import { InferenceScheduler } from "./engines/inference_scheduler.ts";
@@ -14,6 +15,7 @@ import { OUTPUT_SAMPLE_RATE } from "./pipeline/pcm.ts";
 import { resamplingProblem } from "./pipeline/resampler.ts";
 import { ModelResidency } from "./models/residency.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./ops/metrics_server.ts";
+import { hostPort } from "./rpc/host_port.ts";
 import { type RunningServer, startServer } from "./rpc/server.ts";
 import { TtsService } from "./rpc/tts_service.ts";
 import { SessionReaper } from "./session/session_reaper.ts";
@@ -43,6 +45,8 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const started = performance.now();
   const store = new ModelStore(config.modelsDir);
+  // ListModels leaves out a voice that cannot be used; the log says which, and why.
+  await warnOfUnusableVoices(store, log);
   /** Size on disk and memory estimate of each voice loaded, by model id (for the metrics). */
   const voiceFigures = new Map<string, { fileBytes: number; memoryBytes: number }>();
   const resolve = async (modelId: string): Promise<VoiceSource> => {
@@ -155,7 +159,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         serving: () => serving,
       });
       log.info({
-        metrics_address: `${config.host}:${metricsServer.port}`,
+        metrics_address: hostPort(config.host, metricsServer.port),
         metrics_port: metricsServer.port,
       }, "metrics endpoint listening");
     }
@@ -163,7 +167,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     server.setServing(true);
     serving = true;
     log.info({
-      address: `${config.host}:${server.port}`,
+      address: hostPort(config.host, server.port),
       port: server.port,
       metrics_port: metricsServer?.port,
       default_model: config.defaultModel,
@@ -215,6 +219,32 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       engineWorkers.terminate();
     },
   };
+}
+
+/**
+ * Logs a warning for each voice in the models directory that cannot be used (a config the Piper
+ * parser rejects, a model without its config...) and for a catalogue that cannot be read. A
+ * models directory that cannot be read is a warning too: the built-in voices still serve.
+ */
+async function warnOfUnusableVoices(store: ModelStore, log: Logger): Promise<void> {
+  try {
+    const { problems } = await store.scan();
+    for (const problem of problems) {
+      log.warn({
+        path: resolvePath(store.modelsDir, problem.path),
+        model_id: problem.id,
+        reason: problem.reason,
+      }, "voice cannot be used");
+    }
+  } catch (error) {
+    log.warn(
+      {
+        models_dir: store.modelsDir,
+        error: error instanceof Error ? error.message : String(error),
+      },
+      "models directory cannot be read",
+    );
+  }
 }
 
 /** Checks `done` every 20 ms until it holds or `timeoutMs` has passed. */

@@ -45,6 +45,20 @@ function serveFiles(files: Map<string, Uint8Array>) {
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
 
+/**
+ * A Piper voice config the engine's parser takes (trimmed phoneme map), with `extra` fields
+ * merged over it.
+ */
+function voiceConfig(sampleRate: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    audio: { sample_rate: sampleRate, quality: "low" },
+    espeak: { voice: "en-us" },
+    phoneme_id_map: { "_": [0], "^": [1], "$": [2], " ": [3] },
+    num_speakers: 1,
+    ...extra,
+  });
+}
+
 function runCli(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
   return runDenoScript(CLI, args, { env: { NO_COLOR: "1", ...env } });
 }
@@ -171,9 +185,7 @@ Deno.test("runModelsCli: usage errors exit 1 and say what to do", async () => {
 
 Deno.test("models CLI end to end: pull from a local server, list, verify", async () => {
   const model = new Uint8Array(200_000).map((_, i) => (i * 7919) % 251);
-  const config = new TextEncoder().encode(
-    JSON.stringify({ audio: { sample_rate: 16000, quality: "low" }, num_speakers: 1 }),
-  );
+  const config = new TextEncoder().encode(voiceConfig(16000));
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
@@ -218,7 +230,7 @@ Deno.test("models CLI end to end: pull from a local server, list, verify", async
 
 Deno.test("models CLI: a hash mismatch or a 404 exits 1 and keeps nothing", async () => {
   const model = new Uint8Array(50_000).map((_, i) => i % 13);
-  const config = new TextEncoder().encode('{"audio":{"sample_rate":16000}}');
+  const config = new TextEncoder().encode(voiceConfig(16000));
   const server = serveFiles(
     new Map([["/m/xx/xx_XX-cli-low.onnx", model], ["/m/xx/xx_XX-cli-low.onnx.json", config]]),
   );
@@ -268,7 +280,7 @@ async function runInProcess(args: string[]) {
 
 Deno.test("models verify fails for an edited config and for a voice the scan must drop", async () => {
   const model = new Uint8Array(20_000).map((_, i) => (i * 31) % 251);
-  const configText = JSON.stringify({ audio: { sample_rate: 16000, quality: "low" } });
+  const configText = voiceConfig(16000);
   const config = new TextEncoder().encode(configText);
   await using dir = await createTempDir("models_cli_test_");
   const catalog = join(dir.path, "catalog.json");
@@ -306,4 +318,56 @@ Deno.test("models verify fails for an edited config and for a voice the scan mus
   const one = await runInProcess(["verify", "xx_XX-cli-low", ...common]);
   assert.equal(one.code, 1, one.stdout);
   assert.match(one.stderr, /error: xx_XX-cli-low cannot be used: config is not valid JSON/);
+});
+
+Deno.test("models list and verify show a voice whose config the Piper engine rejects", async () => {
+  await using dir = await createTempDir("models_cli_test_");
+  const catalog = join(dir.path, "catalog.json");
+  const modelsDir = join(dir.path, "models");
+  const model = new Uint8Array(10_000).map((_, i) => (i * 17) % 251);
+  const catalogConfig = new TextEncoder().encode(voiceConfig(16000));
+  await writeCatalog(catalog, model, catalogConfig);
+  await Deno.mkdir(modelsDir);
+  // A local voice the catalogue does not list: valid JSON, but its length scale is out of range.
+  await Deno.writeFile(join(modelsDir, "xx_XX-local-low.onnx"), model);
+  await Deno.writeTextFile(
+    join(modelsDir, "xx_XX-local-low.onnx.json"),
+    voiceConfig(22050, { inference: { length_scale: 50 } }),
+  );
+  const common = ["--catalog", catalog, "--models-dir", modelsDir];
+  const lengthScale = /field "inference\.length_scale" must be a number > 0 and <= 10, got 50/;
+
+  const table = await runInProcess(["list", ...common]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.doesNotMatch(table.stdout, /xx_XX-local-low/);
+  assert.match(table.stderr, /warning: \S+xx_XX-local-low\.onnx\.json: invalid Piper config/);
+  assert.match(table.stderr, lengthScale);
+  const json = await runInProcess(["list", "--json", ...common]);
+  assert.equal(json.code, 0, json.stderr);
+  const listed = JSON.parse(json.stdout) as { id: string }[];
+  assert.equal(listed.find((m) => m.id === "xx_XX-local-low"), undefined);
+
+  const all = await runInProcess(["verify", ...common]);
+  assert.equal(all.code, 1, all.stdout);
+  assert.match(all.stderr, lengthScale);
+  assert.match(all.stderr, /error: 1 problem\(s\) in /);
+  const one = await runInProcess(["verify", "xx_XX-local-low", ...common]);
+  assert.equal(one.code, 1, one.stdout);
+  assert.match(one.stderr, /error: xx_XX-local-low cannot be used: invalid Piper config/);
+  assert.match(one.stderr, lengthScale);
+
+  // A catalogue voice with such a config on disk: listed as not downloaded, and verify fails.
+  await Deno.rename(join(modelsDir, "xx_XX-local-low.onnx"), join(modelsDir, "xx_XX-cli-low.onnx"));
+  await Deno.rename(
+    join(modelsDir, "xx_XX-local-low.onnx.json"),
+    join(modelsDir, "xx_XX-cli-low.onnx.json"),
+  );
+  const catalogTable = await runInProcess(["list", ...common]);
+  assert.equal(catalogTable.code, 0, catalogTable.stderr);
+  assert.match(catalogTable.stdout, /xx_XX-cli-low\s+piper\s+no\s/);
+  assert.match(catalogTable.stderr, /warning: \S+xx_XX-cli-low\.onnx\.json: invalid Piper config/);
+  const catalogOne = await runInProcess(["verify", "xx_XX-cli-low", ...common]);
+  assert.equal(catalogOne.code, 1, catalogOne.stdout);
+  assert.match(catalogOne.stderr, /error: xx_XX-cli-low cannot be used: invalid Piper config/);
+  assert.match(catalogOne.stderr, lengthScale);
 });

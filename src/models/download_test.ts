@@ -84,7 +84,12 @@ async function fixture(
 ): Promise<Fixture> {
   const model = weights(300_000, 7);
   const config = new TextEncoder().encode(
-    JSON.stringify({ audio: { sample_rate: 22050, quality: "medium" }, num_speakers: 1 }),
+    JSON.stringify({
+      audio: { sample_rate: 22050, quality: "medium" },
+      espeak: { voice: "en-us" },
+      phoneme_id_map: { "_": [0], "^": [1], "$": [2] },
+      num_speakers: 1,
+    }),
   );
   const catalog = parseCatalog({
     schema_version: 1,

@@ -4,12 +4,15 @@
  * {@link ModelStore.scan} walks the directory for Piper voices (`<id>.onnx` next to
  * `<id>.onnx.json`, in subfolders too), reports malformed ones without failing on the rest,
  * and merges them with the catalogue (downloaded or not) and the built-in espeak-ng voices
- * into one list of {@link ModelDescriptor}s.
+ * into one list of {@link ModelDescriptor}s. A voice's config is read with the Piper engine's
+ * own parser (`parsePiperConfig`), so a voice is listed as downloaded only when its config
+ * would load, and a config it rejects is a problem with the parser's words.
  *
  * @module
  */
 
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { parsePiperConfig, type PiperVoiceConfig } from "../engines/piper/piper_config.ts";
 import {
   type Catalog,
   type CatalogEntry,
@@ -294,9 +297,10 @@ export class ModelStore {
         });
         continue;
       }
-      const result = await readLocalVoice(id, path, configPath);
+      const configRel = relative(this.modelsDir, configPath);
+      const result = await readLocalVoice(id, path, configPath, configRel);
       if (typeof result === "string") {
-        problems.push({ path: relative(this.modelsDir, configPath), id, reason: result });
+        problems.push({ path: configRel, id, reason: result });
         continue;
       }
       local.set(id, result);
@@ -567,11 +571,16 @@ function fromLocal(voice: LocalVoice): ModelDescriptor {
   };
 }
 
-/** Reads a Piper config; returns what is wrong as a string when it cannot be used. */
+/**
+ * Reads a Piper voice's config with the Piper engine's own parser, so that a voice is listed
+ * only when its config would load; returns what is wrong as a string when it cannot be used.
+ * `source` names the config in the parser's messages (its path inside the models directory).
+ */
 async function readLocalVoice(
   id: string,
   modelPath: string,
   configPath: string,
+  source: string,
 ): Promise<LocalVoice | string> {
   let text: string;
   let sizeBytes: number;
@@ -581,54 +590,39 @@ async function readLocalVoice(
   } catch (error) {
     return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
   }
-  let config: unknown;
+  let json: unknown;
   try {
-    config = JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
     return `config is not valid JSON: ${(error as Error).message}`;
   }
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    return "config is not a JSON object";
+  let config: PiperVoiceConfig;
+  try {
+    config = parsePiperConfig(json, source);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
-  const c = config as Record<string, unknown>;
-  const audio = c.audio as Record<string, unknown> | undefined;
-  const sampleRate = audio?.sample_rate;
-  if (typeof sampleRate !== "number" || !Number.isInteger(sampleRate) || sampleRate <= 0) {
-    return "config has no valid audio.sample_rate";
-  }
-  const numSpeakers = c.num_speakers ?? 1;
-  if (typeof numSpeakers !== "number" || !Number.isInteger(numSpeakers) || numSpeakers < 1) {
-    return "config has an invalid num_speakers";
-  }
-  const espeakVoice = (c.espeak as Record<string, unknown> | undefined)?.voice;
-  const languageCode = (c.language as Record<string, unknown> | undefined)?.code;
   const languages: string[] = [];
-  if (typeof languageCode === "string" && languageCode.length > 0) {
-    languages.push(languageCode.toLowerCase().replaceAll("_", "-"));
-  } else if (typeof espeakVoice === "string" && espeakVoice.length > 0) {
-    languages.push(espeakVoice.toLowerCase());
+  if (config.languageCode !== undefined) {
+    languages.push(config.languageCode.toLowerCase().replaceAll("_", "-"));
+  } else if (config.espeakVoice.length > 0) {
+    languages.push(config.espeakVoice.toLowerCase());
   }
-  const quality = typeof audio?.quality === "string" ? audio.quality : "";
-  const speakers = numSpeakers > 1 ? speakerNames(c.speaker_id_map) : [];
   return {
     id,
     modelPath,
     configPath,
     sizeBytes,
-    sampleRate,
-    quality,
+    sampleRate: config.sampleRate,
+    quality: config.quality ?? "",
     languages,
-    numSpeakers,
-    speakers,
-    voiceName: typeof espeakVoice === "string" && espeakVoice.length > 0 ? espeakVoice : undefined,
+    numSpeakers: config.numSpeakers,
+    speakers: config.numSpeakers > 1 ? speakerNames(config.speakerIdMap) : [],
+    voiceName: config.espeakVoice.length > 0 ? config.espeakVoice : undefined,
   };
 }
 
-/** Speaker names of a Piper `speaker_id_map` (`{name: id}`), ordered by id. */
-function speakerNames(map: unknown): string[] {
-  if (typeof map !== "object" || map === null || Array.isArray(map)) return [];
-  return Object.entries(map as Record<string, unknown>)
-    .filter((e): e is [string, number] => typeof e[1] === "number")
-    .sort((a, b) => a[1] - b[1])
-    .map(([name]) => name);
+/** Speaker names of a Piper `speaker_id_map` (name to id), ordered by id. */
+function speakerNames(map: ReadonlyMap<string, number>): string[] {
+  return [...map].sort((a, b) => a[1] - b[1]).map(([name]) => name);
 }

@@ -9,6 +9,7 @@ import {
   ModelVerificationError,
   validateModelId,
 } from "./model_store.ts";
+import { parsePiperConfig } from "../engines/piper/piper_config.ts";
 import { createTempDir } from "../../tests/support/temp_dir.ts";
 
 /** A Piper voice config with the fields the store reads (real layout, trimmed map). */
@@ -158,6 +159,139 @@ Deno.test("scan finds valid pairs, also in subfolders, and reports malformed voi
     assert.match(reasons.get("espeak-fake.onnx")!, /built in/);
     assert.match(reasons.get(join("other", "en_US-good-low.onnx"))!, /duplicate id/);
     assert.equal(problems.length, 7, JSON.stringify(problems));
+  });
+});
+
+/** `piperConfig(22050)` with `edit` applied to its parsed JSON. */
+function editedConfig(edit: (config: Record<string, unknown>) => void): string {
+  const config = JSON.parse(piperConfig(22050));
+  edit(config);
+  return JSON.stringify(config);
+}
+
+/** What the Piper engine's config parser says about a config, or `null` when it takes it. */
+function parserVerdict(text: string, source: string): string | null {
+  try {
+    parsePiperConfig(JSON.parse(text), source);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+Deno.test("scan leaves out a voice whose config the Piper engine rejects, with the parser's reason", async () => {
+  await withTempDir(async (models) => {
+    // Each config is valid JSON with a sample rate and speaker count, but can never load.
+    const cases: Record<string, { config: string; reason: RegExp }> = {
+      "en_US-noidmap-low": {
+        config: editedConfig((c) => delete c.phoneme_id_map),
+        reason: /field "phoneme_id_map" must be an object, got nothing \(missing\)/,
+      },
+      "en_US-noeos-low": {
+        config: editedConfig((c) => c.phoneme_id_map = { "_": [0], "^": [1] }),
+        reason: /field "phoneme_id_map" lacks the required symbol "\$"/,
+      },
+      "en_US-slow-low": {
+        config: editedConfig((c) => (c.inference as Record<string, unknown>).length_scale = 11),
+        reason: /field "inference\.length_scale" must be a number > 0 and <= 10, got 11/,
+      },
+      "en_US-noisy-low": {
+        config: editedConfig((c) => (c.inference as Record<string, unknown>).noise_w = 2.5),
+        reason: /field "inference\.noise_w" must be a number from 0 to 2, got 2\.5/,
+      },
+      "en_US-novoice-low": {
+        config: editedConfig((c) => delete c.espeak),
+        reason: /field "espeak\.voice" must be a non-empty string/,
+      },
+      "en_US-badspeaker-low": {
+        config: editedConfig((c) => c.speaker_id_map = { a: 0, b: 1 }),
+        reason: /field "speaker_id_map\["b"\]" is 1, not below num_speakers 1/,
+      },
+    };
+    for (const [id, { config }] of Object.entries(cases)) {
+      await write(models, `${id}.onnx`, fakeWeights(71));
+      await write(models, `${id}.onnx.json`, config);
+    }
+    await write(models, "en_US-fine-low.onnx", fakeWeights(72));
+    await write(models, "en_US-fine-low.onnx.json", piperConfig(22050));
+
+    const store = new ModelStore({ modelsDir: models, catalog: null });
+    const { models: found, problems } = await store.scan();
+    assert.equal(byId(found, "en_US-fine-low")?.downloaded, true);
+    for (const [id, { config, reason }] of Object.entries(cases)) {
+      assert.equal(byId(found, id), undefined, `${id} should not be listed`);
+      assert.equal(await store.resolve(id), undefined, `${id} should not resolve`);
+      const problem = problems.find((p) => p.id === id);
+      assert.ok(problem, `${id}: no problem reported in ${JSON.stringify(problems)}`);
+      assert.equal(problem.path, `${id}.onnx.json`);
+      assert.match(problem.reason, reason);
+      // Word for word what the engine's parser says, so ListModels and LoadModel agree.
+      assert.equal(problem.reason, parserVerdict(config, problem.path));
+    }
+    assert.equal(problems.length, Object.keys(cases).length, JSON.stringify(problems));
+  });
+});
+
+Deno.test("a catalogue voice whose local config the parser rejects is listed as not downloaded", async () => {
+  await withTempDir(async (models) => {
+    const weights = fakeWeights(81);
+    await write(models, "en_US-cat-low.onnx", weights);
+    const config = editedConfig((c) => (c.inference as Record<string, unknown>).noise_scale = -1);
+    await write(models, "en_US-cat-low.onnx.json", config);
+    const catalog = catalogWith([
+      { id: "en_US-cat-low", size: weights.length, sha256: await sha256Hex(weights), rate: 16000 },
+    ]);
+    const store = new ModelStore({ modelsDir: models, catalog });
+    const { models: found, problems } = await store.scan();
+    // As for a config that is not JSON: the catalogue's entry, as if the files were not there.
+    const listed = byId(found, "en_US-cat-low");
+    assert.ok(listed);
+    assert.equal(listed.downloaded, false);
+    assert.equal(listed.modelPath, undefined);
+    assert.equal(listed.configPath, undefined);
+    assert.equal(listed.sampleRate, 16000, "the catalogue's rate, not the local config's");
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0].id, "en_US-cat-low");
+    assert.equal(problems[0].path, "en_US-cat-low.onnx.json");
+    assert.match(problems[0].reason, /field "inference\.noise_scale" must be a number from 0 to 2/);
+    const resolved = (await store.resolve("en_US-cat-low"))!;
+    assert.equal((await store.check(resolved)).status, "missing");
+    await assert.rejects(() => store.verify(resolved), ModelVerificationError);
+  });
+});
+
+Deno.test("scan takes a voice's details from the parsed config", async () => {
+  await withTempDir(async (models) => {
+    // No language code: the languages come from the espeak voice.
+    await write(models, "xx_XX-nocode-low.onnx", fakeWeights(91));
+    await write(models, "xx_XX-nocode-low.onnx.json", editedConfig((c) => delete c.language));
+    // Phonemes from text: no espeak voice needed, none named.
+    await write(models, "xx_XX-text-low.onnx", fakeWeights(92));
+    await write(
+      models,
+      "xx_XX-text-low.onnx.json",
+      editedConfig((c) => {
+        c.phoneme_type = "text";
+        delete c.espeak;
+        delete c.language;
+        delete c.num_speakers;
+        c.audio = { sample_rate: 16000 };
+      }),
+    );
+    const { models: found, problems } = await new ModelStore({ modelsDir: models, catalog: null })
+      .scan();
+    assert.deepEqual(problems, []);
+    const noCode = byId(found, "xx_XX-nocode-low")!;
+    assert.deepEqual(noCode.languages, ["en-us"]);
+    assert.equal(noCode.voiceName, "en-us");
+    assert.equal(noCode.quality, "medium");
+    const text = byId(found, "xx_XX-text-low")!;
+    assert.deepEqual(text.languages, []);
+    assert.equal(text.voiceName, undefined);
+    assert.equal(text.quality, "");
+    assert.equal(text.sampleRate, 16000);
+    assert.equal(text.numSpeakers, 1);
+    assert.deepEqual(text.speakers, []);
   });
 });
 

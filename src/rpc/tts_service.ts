@@ -7,7 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ModelResidency } from "../models/residency.ts";
 import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
-import { validateModelId } from "../models/model_store.ts";
+import { BUILTIN_ESPEAK_MODELS, validateModelId } from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { ChunkSequencer } from "../session/chunk_sequencer.ts";
@@ -497,13 +497,22 @@ export class TtsService {
     call.on("error", () => finish());
   }
 
+  /**
+   * The model to load, or why not: a malformed or unknown id, or a voice in the models directory
+   * that the scan left out (a config the Piper parser rejects...), with the scan's reason, also
+   * when the catalogue lists it (as not downloaded), as `deno task models verify <id>` says it.
+   */
   async #describe(modelId: string): Promise<ModelDescriptor | string> {
     const problem = validateModelId(modelId);
     if (problem) return problem;
-    const descriptor = await this.#deps.store.resolve(modelId);
+    const builtin = BUILTIN_ESPEAK_MODELS.find((d) => d.id === modelId);
+    if (builtin) return builtin;
+    const { models, problems } = await this.#deps.store.scan();
+    const descriptor = models.find((d) => d.id === modelId);
+    const unusable = descriptor?.downloaded ? undefined : problems.find((p) => p.id === modelId);
+    if (unusable) return `model "${modelId}" cannot be used: ${unusable.reason}`;
     if (descriptor) return descriptor;
-    const ids = (await this.#deps.store.list()).map((d) => d.id);
-    return `unknown model "${modelId}"; known models: ${ids.join(", ")}`;
+    return `unknown model "${modelId}"; known models: ${models.map((d) => d.id).join(", ")}`;
   }
 
   #modelInfo(descriptor: ModelDescriptor): ModelInfo {

@@ -131,3 +131,39 @@ Deno.test("TtsService: an UnloadModel while StartSession waits for the model's l
   assert.equal(residency.isResident("espeak-en-us"), true);
   sessions.get("s1")!.leaseVoice().release();
 });
+
+Deno.test("TtsService: LoadModel and StartSession say why a voice in the models directory cannot be used", async () => {
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "piper" }),
+    () => Promise.resolve(slowPrepareVoice()),
+  );
+  const sessions = new SessionRegistry(4);
+  await using modelsDir = await createTempDir("tts_service_test_");
+  const service = quietService(sessions, residency, modelsDir.path);
+  const catalogued = (await new ModelStore(modelsDir.path).catalog())!.voices[0].id;
+  // Valid JSON, but a config the Piper engine's parser rejects: one the catalogue does not list,
+  // and one it does (then listed as not downloaded).
+  const config = JSON.stringify({
+    audio: { sample_rate: 22050 },
+    espeak: { voice: "en-us" },
+    inference: { length_scale: 50 },
+    phoneme_id_map: { "_": [0], "^": [1], "$": [2] },
+  });
+  for (const id of ["xx_XX-slow-low", catalogued]) {
+    await Deno.writeTextFile(`${modelsDir.path}/${id}.onnx`, "weights");
+    await Deno.writeTextFile(`${modelsDir.path}/${id}.onnx.json`, config);
+    const reason = new RegExp(
+      `^model "${id}" cannot be used: invalid Piper config ${id}\\.onnx\\.json: ` +
+        `field "inference\\.length_scale" must be a number > 0 and <= 10, got 50$`,
+    );
+    const loaded = await service.loadModel({ model_id: id, preload_only: true });
+    assert.equal(loaded.success, false, `${id}: ${loaded.message}`);
+    assert.match(loaded.message, reason);
+    const started = await service.startSession({ session_id: "s1", model_id: id, options: {} });
+    assert.equal(started.success, false, `${id}: ${started.message}`);
+    assert.match(started.message, reason);
+  }
+  assert.deepEqual(residency.residentIds(), [], "nothing was loaded");
+  const unknown = await service.loadModel({ model_id: "xx_XX-nothere-low", preload_only: true });
+  assert.match(unknown.message, /^unknown model "xx_XX-nothere-low"; known models: espeak-en-us/);
+});

@@ -1,6 +1,10 @@
 /**
  * Parses and validates a Piper voice config (`<voice>.onnx.json`).
  *
+ * The one check of a Piper config: the engine loads voices with it, and the model store
+ * (`src/models/model_store.ts`) lists a voice in the models directory only when it takes the
+ * voice's config. It imports nothing, so the store can use it without the engine's runtime.
+ *
  * @module
  */
 
