@@ -52,7 +52,7 @@ export interface WorkerConfig {
   readonly idleTimeoutS: number;
   /**
    * After a STOP, how long (ms) the rest of the utterance it cut, if the client had not ended it,
-   * is dropped as it arrives (text sent before the STOP, still in flight); 0 turns this off.
+   * is dropped as it arrives (text sent before the STOP, still in flight); 0 turns the window off.
    */
   readonly stoppedTextWindowMs: number;
   /** On SIGTERM, how long utterances in flight may take to finish (ms) before the worker exits. */

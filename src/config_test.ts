@@ -110,8 +110,8 @@ Deno.test("loadConfig: the TLS handshake timeout defaults to 10 s, within 100 ms
   );
 });
 
-Deno.test("loadConfig: STOP drops late text of the cut utterance for 500 ms; 0 turns it off", () => {
-  assert.equal(loadConfig([], {}).stoppedTextWindowMs, 500);
+Deno.test("loadConfig: STOP drops late text of the cut utterance for 250 ms; 0 turns it off", () => {
+  assert.equal(loadConfig([], {}).stoppedTextWindowMs, 250);
   assert.equal(loadConfig(["--stopped-text-window-ms", "0"], {}).stoppedTextWindowMs, 0);
   assert.equal(
     loadConfig([], { TTS_STOPPED_TEXT_WINDOW_MS: "1500" }).stoppedTextWindowMs,

@@ -365,6 +365,26 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
       },
     );
 
+    await t.step("Control: STOP ends a PAUSE also when no stream is open", async () => {
+      await client.startSession("s-pause-stop");
+      assert.equal((await client.control("s-pause-stop", "PAUSE")).message, "paused");
+      assert.equal((await client.control("s-pause-stop", "STOP")).message, "nothing to stop");
+      // The next answer, on a stream opened after the STOP, plays: it is not held by the PAUSE.
+      const call = client.synthesize();
+      const ended = collectFrames(call);
+      call.write({
+        session_id: "s-pause-stop",
+        text: "Not held.",
+        is_final: true,
+        sequence_number: 0,
+      });
+      call.end();
+      const { frames, error } = await ended;
+      assert.equal(error, undefined);
+      assertFrameInvariants(frames, 0, 1);
+      await client.endSession("s-pause-stop");
+    });
+
     await t.step("Control: unknown session, unknown command, RELOAD", async () => {
       const unknown = await client.control("nobody", "PAUSE");
       assert.equal(unknown.success, false);

@@ -234,6 +234,8 @@ export class TtsService {
         session.gate.resume();
         return { success: true, message: "resumed", timestamp_ms: Date.now() };
       case "STOP": {
+        // STOP also ends a PAUSE, whether a stream is open or not (a stream's stop() does it).
+        if (!stream) session.gate.resume();
         const stopped = stream?.stop() ?? false;
         return {
           success: true,
@@ -275,9 +277,15 @@ export class TtsService {
     const started = performance.now();
     try {
       const outcome = await this.#deps.residency.load(request.model_id);
+      const previousDefault = this.#deps.defaultModel;
       if (!request.preload_only) this.#deps.defaultModel = request.model_id;
       const ms = Math.round(performance.now() - started);
-      this.#deps.log.info({ model_id: request.model_id, load_ms: ms }, "model loaded");
+      this.#deps.log.info({
+        model_id: request.model_id,
+        load_ms: ms,
+        ...(previousDefault !== this.#deps.defaultModel &&
+          { default_model: this.#deps.defaultModel, previous_default_model: previousDefault }),
+      }, "model loaded");
       return {
         success: true,
         message: outcome.alreadyResident
@@ -430,8 +438,14 @@ export class TtsService {
                 "utterance failed",
               );
             },
-            onStoppedTextDropped: (chars) => {
-              log.debug({ session_id: session.id, chars }, "text of a stopped utterance dropped");
+            onStoppedTextDropped: (chars, isFinal) => {
+              this.#deps.metrics.recordStoppedTextDropped();
+              // Its end is worth an info line: were it a whole new answer sent too soon after the
+              // STOP, this line is where the operator sees why it was not spoken.
+              log[isFinal ? "info" : "debug"](
+                { session_id: session.id, chars, is_final: isFinal },
+                "text of a stopped utterance dropped",
+              );
             },
           },
         });

@@ -214,3 +214,21 @@ Deno.test("STOP of an utterance the client had ended drops nothing that follows"
   assert.ok(h.sent.length > firstFinal + 5, "the next answer is spoken");
   assertGapFree(h.sent);
 });
+
+Deno.test("an empty is_final after the window still ends the cut utterance: no empty utterance is made", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })), 50);
+  h.stream.acceptText("The old answer. It goes on", false);
+  await until(() => h.sent.length >= 3, "the first frames");
+  assert.equal(h.stream.stop(), true);
+  await until(() => finals(h.sent) === 1, "the cut utterance's final frame");
+  await sleep(100); // past the window
+  h.stream.acceptText("", true); // the client ends the old answer, late
+  assert.deepEqual(h.dropped, [0]);
+  h.stream.acceptText("The new answer.", false);
+  h.stream.acceptText("", true); // this one ends the new answer as usual
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2, "one final frame for each answer, none for the late end");
+  assert.deepEqual(h.dropped, [0]);
+  assertGapFree(h.sent);
+});

@@ -108,6 +108,7 @@ export class WorkerMetrics {
   #sessionsRejected: Counter<"reason">;
   #utterances: Counter;
   #utterancesFailed: Counter;
+  #stoppedTextDropped: Counter;
   #framesSent: Counter;
   #ttfaSeconds: Histogram;
   #rtfHistogram: Histogram;
@@ -157,6 +158,11 @@ export class WorkerMetrics {
     this.#utterancesFailed = new Counter({
       name: "tts_utterances_failed_total",
       help: "Utterances cut short by an error in synthesis (each still ended with a final frame).",
+      registers,
+    });
+    this.#stoppedTextDropped = new Counter({
+      name: "tts_stopped_text_chunks_dropped_total",
+      help: "Text chunks dropped as the late rest of an utterance that a STOP cut short.",
       registers,
     });
     this.#framesSent = new Counter({
@@ -305,6 +311,11 @@ export class WorkerMetrics {
     this.#utterancesFailed.inc();
   }
 
+  /** Counts one text chunk dropped as the late rest of an utterance a STOP cut short. */
+  recordStoppedTextDropped(): void {
+    this.#stoppedTextDropped.inc();
+  }
+
   /** Counts one engine Worker crash; `replaced` when a fresh Worker took its place. */
   recordEngineWorkerCrash(replaced: boolean): void {
     this.#engineWorkerCrashes.inc({ replaced: String(replaced) });
@@ -338,6 +349,7 @@ export class WorkerMetrics {
       frames_sent_total: await total(this.#framesSent),
       utterances_total: await total(this.#utterances),
       utterances_failed_total: await total(this.#utterancesFailed),
+      stopped_text_chunks_dropped_total: await total(this.#stoppedTextDropped),
       active_sessions: await total(this.#sessionsActive),
       sessions_started_total: await total(this.#sessionsStarted),
       sessions_rejected_total: await total(this.#sessionsRejected),

@@ -25,6 +25,7 @@ Deno.test("WorkerMetrics: exposition names every metric with its Prometheus type
     tts_sessions_rejected_total: "counter",
     tts_utterances_total: "counter",
     tts_utterances_failed_total: "counter",
+    tts_stopped_text_chunks_dropped_total: "counter",
     tts_frames_sent_total: "counter",
     tts_ttfa_seconds: "histogram",
     tts_rtf: "histogram",
@@ -65,6 +66,8 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   for (let i = 0; i < 7; i++) metrics.recordFrame();
   metrics.recordUtterance();
   metrics.recordUtteranceFailed();
+  metrics.recordStoppedTextDropped();
+  metrics.recordStoppedTextDropped();
   metrics.recordSessionStarted();
   metrics.recordSessionStarted();
   metrics.recordSessionRejected("full");
@@ -85,6 +88,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(snapshot.frames_sent_total, 7);
   assert.equal(snapshot.utterances_total, 1);
   assert.equal(snapshot.utterances_failed_total, 1);
+  assert.equal(snapshot.stopped_text_chunks_dropped_total, 2);
   assert.equal(snapshot.active_sessions, 2);
   assert.equal(snapshot.sessions_started_total, 2);
   assert.equal(snapshot.sessions_rejected_total, 3);
@@ -102,6 +106,7 @@ Deno.test("WorkerMetrics: what is recorded shows in the snapshot and the exposit
   assert.equal(sample(text, "tts_frames_sent_total"), 7);
   assert.equal(sample(text, "tts_utterances_total"), 1);
   assert.equal(sample(text, "tts_utterances_failed_total"), 1);
+  assert.equal(sample(text, "tts_stopped_text_chunks_dropped_total"), 2);
   assert.equal(sample(text, "tts_sessions_active"), 2);
   assert.equal(sample(text, "tts_sessions_started_total"), 2);
   assert.equal(sample(text, 'tts_sessions_rejected_total{reason="full"}'), 2);
