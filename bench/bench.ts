@@ -280,6 +280,9 @@ export async function runBench(
 
   progress(`starting the worker (voice ${voice}, ep ${options.ep}) ...`);
   const worker: TestWorker = await startTestWorker([
+    // Synthesis speed is measured: frames go as fast as they are made, not paced to real time.
+    "--audio-lead-ms",
+    "0",
     "--execution-provider",
     options.ep,
     "--models-dir",

@@ -251,6 +251,9 @@ async function measureGrpc(
   control: CpuControl,
 ): Promise<Record<string, unknown>> {
   const worker = await startTestWorker([
+    // Synthesis speed is measured: frames go as fast as they are made, not paced to real time.
+    "--audio-lead-ms",
+    "0",
     "--inference-workers",
     String(workers),
     ...subject.workerArgs,

@@ -69,6 +69,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   console.error(`starting the worker (voice ${options.voice}) ...`);
   // The worker's client is never used, so it never connects (see soak_load.ts on GOAWAY).
   const worker = await startTestWorker([
+    // Synthesis speed is measured: frames go as fast as they are made, not paced to real time.
+    "--audio-lead-ms",
+    "0",
     "--max-sessions",
     String(options.sessions + 2),
     ...(options.modelsDir === undefined ? [] : ["--models-dir", options.modelsDir]),

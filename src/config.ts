@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { dirname, resolve } from "node:path";
 import type { ExecutionProviderPreference } from "./engines/engine.ts";
 import { LOG_LEVELS } from "./log.ts";
-import { DEFAULT_STOPPED_TEXT_WINDOW_MS } from "./session/session_stream.ts";
+import { DEFAULT_AUDIO_LEAD_MS, DEFAULT_STOPPED_TEXT_WINDOW_MS } from "./session/session_stream.ts";
 import { DEFAULT_SEGMENTER_OPTIONS } from "./pipeline/sentence_segmenter.ts";
 
 /** The worker's settings. */
@@ -55,6 +55,11 @@ export interface WorkerConfig {
    * is dropped as it arrives (text sent before the STOP, still in flight); 0 turns the window off.
    */
   readonly stoppedTextWindowMs: number;
+  /**
+   * Most audio (ms) a stream sends ahead of real time, so that PAUSE and STOP find the rest of an
+   * answer still in the worker whatever the client's HTTP/2 window; 0 sends as fast as it is made.
+   */
+  readonly audioLeadMs: number;
   /** On SIGTERM, how long utterances in flight may take to finish (ms) before the worker exits. */
   readonly shutdownGraceMs: number;
   /**
@@ -106,6 +111,7 @@ export const DEFAULT_CONFIG: WorkerConfig = {
   maxSegmentChars: DEFAULT_SEGMENTER_OPTIONS.maxSegmentChars,
   idleTimeoutS: 300,
   stoppedTextWindowMs: DEFAULT_STOPPED_TEXT_WINDOW_MS,
+  audioLeadMs: DEFAULT_AUDIO_LEAD_MS,
   shutdownGraceMs: 10_000,
   inferenceWorkers: defaultInferenceWorkers(),
   tlsCert: undefined,
@@ -145,6 +151,7 @@ export const SETTINGS: Readonly<Record<SettingKey, SettingKind>> = {
   maxSegmentChars: { type: "count", min: 10, max: 10000 },
   idleTimeoutS: { type: "count", min: 1, max: 86400 },
   stoppedTextWindowMs: { type: "count", min: 0, max: 60000 },
+  audioLeadMs: { type: "count", min: 0, max: 600000 },
   shutdownGraceMs: { type: "count", min: 0, max: 600000 },
   inferenceWorkers: { type: "count", min: 1, max: 256 },
   tlsCert: { type: "path" },

@@ -123,6 +123,16 @@ Deno.test("loadConfig: STOP drops late text of the cut utterance for 250 ms; 0 t
   );
 });
 
+Deno.test("loadConfig: frames are paced with 1 s of lead; 0 turns pacing off", () => {
+  assert.equal(loadConfig([], {}).audioLeadMs, 1000);
+  assert.equal(loadConfig(["--audio-lead-ms", "0"], {}).audioLeadMs, 0);
+  assert.equal(loadConfig([], { TTS_AUDIO_LEAD_MS: "250" }).audioLeadMs, 250);
+  assert.throws(
+    () => loadConfig(["--audio-lead-ms", "-5"], {}),
+    /--audio-lead-ms \(or TTS_AUDIO_LEAD_MS\) must be a whole number from 0 to 600000/,
+  );
+});
+
 Deno.test("loadConfig: inference Workers default to the cores, from flag or environment", () => {
   assert.equal(DEFAULT_CONFIG.inferenceWorkers, defaultInferenceWorkers());
   assert.equal(defaultInferenceWorkers(2), 2);

@@ -127,6 +127,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       maxSegmentChars: config.maxSegmentChars,
     },
     stoppedTextWindowMs: config.stoppedTextWindowMs,
+    audioLeadMs: config.audioLeadMs,
     defaultModel: config.defaultModel,
   });
   let server: Awaited<ReturnType<typeof startServer>>;

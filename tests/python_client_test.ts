@@ -83,6 +83,7 @@ interface WireReport {
   control_unknown_session: Outcome;
   control_unknown_command: Outcome;
   client_keepalive: { states: string[]; models_after: number };
+  real_time_listener: { stop: Outcome; frames_after_stop: number; final: boolean; frames: number };
   control_flow: FrameReport & {
     session_id: string;
     start: Outcome;
@@ -320,6 +321,18 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
       assert.equal(flow.finals, 1);
       assert.ok(flow.last_frame_final);
       assert.deepEqual(flow.session_ids, [flow.session_id]);
+    });
+
+    await t.step("a client reading in real time with a large HTTP/2 window can still STOP", () => {
+      const { stop, frames_after_stop, final } = report.real_time_listener;
+      assert.equal(
+        stop.message,
+        "stopped",
+        `the answer was still being spoken: ${JSON.stringify(stop)}`,
+      );
+      assert.ok(final, "the final frame came");
+      // At most the worker's 1 s lead (50 frames) was on its way; the ~25 s answer was not.
+      assert.ok(frames_after_stop <= 60, `${frames_after_stop} frames came after the STOP`);
     });
 
     await t.step("a client that sends keepalive pings keeps its one connection", () => {

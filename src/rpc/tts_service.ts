@@ -54,6 +54,8 @@ export interface TtsServiceDeps {
   readonly segmenter?: Partial<SegmenterOptions>;
   /** How long a STOP drops the late text of the utterance it cut (see `SessionStream`). */
   readonly stoppedTextWindowMs?: number;
+  /** Most audio (ms) a stream sends ahead of real time (see `SessionStream`). */
+  readonly audioLeadMs?: number;
   /** The default model id (LoadModel without `preload_only` changes it). */
   defaultModel: string;
 }
@@ -430,6 +432,7 @@ export class TtsService {
           metrics: this.#deps.metrics,
           segmenter: this.#deps.segmenter,
           stoppedTextWindowMs: this.#deps.stoppedTextWindowMs,
+          audioLeadMs: this.#deps.audioLeadMs,
           observer: {
             onUtteranceError: (error) => {
               this.#deps.metrics.recordUtteranceFailed();

@@ -9,6 +9,7 @@ import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { createSynthesisPipeline } from "../pipeline/synthesis_pipeline.ts";
 import { FRAME_BYTES } from "../pipeline/pcm.ts";
 import type { PcmFrame } from "../pipeline/frame_cutter.ts";
+import { delay, PlayoutClock } from "./playout_clock.ts";
 import type { Session, VoiceLease } from "./session.ts";
 import type { WorkerMetrics } from "./worker_metrics.ts";
 
@@ -57,7 +58,19 @@ export interface SessionStreamOptions {
    * off.
    */
   readonly stoppedTextWindowMs?: number;
+  /**
+   * Most audio (ms) the stream sends ahead of real time: frames go out no faster than the client
+   * plays them once this much is on its way, so that PAUSE and STOP find the rest still here.
+   * Default {@linkcode DEFAULT_AUDIO_LEAD_MS}; 0 sends frames as fast as they are made.
+   */
+  readonly audioLeadMs?: number;
 }
+
+/**
+ * Default of {@linkcode SessionStreamOptions.audioLeadMs}: enough for a client's jitter buffer and
+ * a pause of the worker (garbage collection, a busy core), short enough that PAUSE is heard soon.
+ */
+export const DEFAULT_AUDIO_LEAD_MS = 1000;
 
 /**
  * Default of {@linkcode SessionStreamOptions.stoppedTextWindowMs}: well above the delay of a chunk
@@ -116,6 +129,7 @@ export class SessionStream {
   #segmenter?: Partial<SegmenterOptions>;
   #observer?: SessionStreamObserver;
   #stoppedTextWindowMs: number;
+  #clock: PlayoutClock;
   /** Until when (performance.now()) text of the open utterance a STOP cut is dropped. */
   #droppingStoppedUntil: number | undefined;
   /**
@@ -138,6 +152,7 @@ export class SessionStream {
     this.#segmenter = options.segmenter;
     this.#observer = options.observer;
     this.#stoppedTextWindowMs = options.stoppedTextWindowMs ?? DEFAULT_STOPPED_TEXT_WINDOW_MS;
+    this.#clock = new PlayoutClock(options.audioLeadMs ?? DEFAULT_AUDIO_LEAD_MS);
   }
 
   /** Whether an utterance is being spoken or waits to be. */
@@ -302,8 +317,12 @@ export class SessionStream {
           const next = await Promise.race([reader.read(), speaking.stop.promise]);
           if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
+          // Real-time pacing first, then PAUSE: a PAUSE during the wait holds this frame too.
+          const wait = this.#clock.waitMs();
+          if (wait > 0 && !(await delay(wait, signal))) break;
           const gate = await Promise.race([this.session.gate.wait(), speaking.stop.promise]);
           if (gate === STOPPED || signal.aborted) break;
+          this.#clock.sent();
           await this.#send(frame.audio, frame.isFinal);
           if (firstFrame) {
             firstFrame = false;

@@ -28,7 +28,11 @@ interface Harness {
   release(): void;
 }
 
-function harness(voices: VoiceProvider, stoppedTextWindowMs?: number): Harness {
+/** A stream of `voices`; unpaced (`audioLeadMs` 0) unless a test is about pacing. */
+function harness(
+  voices: VoiceProvider,
+  options: { stoppedTextWindowMs?: number; audioLeadMs?: number } = {},
+): Harness {
   const session = new Session({ id: "s1", modelId: "constant", options: { speed: 1 }, voices });
   const sent: OutgoingFrame[] = [];
   const errors: unknown[] = [];
@@ -47,7 +51,8 @@ function harness(voices: VoiceProvider, stoppedTextWindowMs?: number): Harness {
       onUtteranceError: (error) => errors.push(error),
       onStoppedTextDropped: (chars) => dropped.push(chars),
     },
-    stoppedTextWindowMs,
+    stoppedTextWindowMs: options.stoppedTextWindowMs,
+    audioLeadMs: options.audioLeadMs ?? 0,
   });
   return {
     session,
@@ -180,7 +185,7 @@ Deno.test("STOP cuts an utterance the client has not ended: its late text is dro
 
 Deno.test("the late text of a cut utterance is dropped only within the window; 0 turns it off", async () => {
   for (const windowMs of [50, 0]) {
-    const h = harness(provider(constantVoice({ seconds: 5 })), windowMs);
+    const h = harness(provider(constantVoice({ seconds: 5 })), { stoppedTextWindowMs: windowMs });
     h.stream.acceptText("An old answer. The client never ends it", false);
     await until(() => h.sent.length >= 3, "the first frames");
     assert.equal(h.stream.stop(), true);
@@ -216,7 +221,7 @@ Deno.test("STOP of an utterance the client had ended drops nothing that follows"
 });
 
 Deno.test("an empty is_final after the window still ends the cut utterance: no empty utterance is made", async () => {
-  const h = harness(provider(constantVoice({ seconds: 5 })), 50);
+  const h = harness(provider(constantVoice({ seconds: 5 })), { stoppedTextWindowMs: 50 });
   h.stream.acceptText("The old answer. It goes on", false);
   await until(() => h.sent.length >= 3, "the first frames");
   assert.equal(h.stream.stop(), true);
@@ -230,5 +235,36 @@ Deno.test("an empty is_final after the window still ends the cut utterance: no e
   await h.done;
   assert.equal(finals(h.sent), 2, "one final frame for each answer, none for the late end");
   assert.deepEqual(h.dropped, [0]);
+  assertGapFree(h.sent);
+});
+
+Deno.test("frames go out no faster than real time once the lead is on its way; PAUSE and STOP find the rest", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })), { audioLeadMs: 200 });
+  const started = performance.now();
+  h.stream.acceptText("One long sentence here. Another long sentence here.", true);
+  await until(() => h.sent.length >= 10, "the lead of audio");
+  const leadAt = performance.now() - started;
+  await sleep(300);
+  // 200 ms of lead plus about 300 ms played: some 25 frames, not the 500 of the whole answer.
+  const afterWait = h.sent.length;
+  const elapsed = performance.now() - started;
+  assert.ok(
+    afterWait <= Math.ceil((200 + elapsed) / 20) + 1,
+    `${afterWait} frames in ${elapsed} ms`,
+  );
+  assert.ok(
+    afterWait >= Math.floor((elapsed - leadAt) / 20),
+    `${afterWait} frames in ${elapsed} ms`,
+  );
+  h.session.gate.pause();
+  await sleep(100);
+  const paused = h.sent.length;
+  await sleep(200);
+  assert.equal(h.sent.length, paused, "PAUSE holds the frames the pacing kept back");
+  assert.equal(h.stream.stop(), true, "STOP finds the answer still being spoken");
+  h.stream.endInput();
+  await h.done;
+  assert.equal(h.sent.length, paused + 1, "then only the final frame");
+  assert.equal(finals(h.sent), 1);
   assertGapFree(h.sent);
 });

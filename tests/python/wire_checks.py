@@ -190,6 +190,40 @@ def start_session_status(client, pb, request):
         return rpc_error(error)
 
 
+def real_time_listener(client, pb):
+    """A client that reads frames as it plays them (one each 20 ms), with grpcio's default HTTP/2
+    window (it grows to megabytes), sends STOP after one second of audio: the worker, pacing its
+    frames to real time, still has the rest of the answer, so the STOP cuts it."""
+    session_id = new_session_id("listener")
+    client.StartSession(pb.StartSessionRequest(session_id=session_id), timeout=60)
+    feed = HeldOpenFeed(pb, session_id, LONG_TEXT)
+    call = client.Synthesize(iter(feed), timeout=60)
+    read = 0
+    stop = None
+    after_stop = 0
+    final = False
+    started = time.monotonic()
+    try:
+        for frame in call:
+            read += 1
+            if stop is not None:
+                after_stop += 1
+            if frame.is_final:
+                final = True
+                break
+            if read == 50 and stop is None:
+                stop = control(client, pb, session_id, pb.STOP)
+                continue
+            if time.monotonic() - started > 20:
+                break
+            time.sleep(0.02)
+    finally:
+        feed.close()
+        call.cancel()
+        client.EndSession(pb.EndSessionRequest(session_id=session_id), timeout=10)
+    return {"stop": stop, "frames_after_stop": after_stop, "final": final, "frames": read}
+
+
 def client_keepalive(address, pb):
     """A channel that pings the worker every 500 ms (as orchestrators set keepalive to notice a
     dead worker) stays on its one connection: the worker answers the pings."""
@@ -248,6 +282,7 @@ def main(argv):
                 client.EndSession(pb.EndSessionRequest(session_id=taken))
             ),
             "client_keepalive": client_keepalive(argv[1], pb),
+            "real_time_listener": real_time_listener(client, pb),
         }
     report["frame_bytes"] = FRAME_BYTES
     print(json.dumps(report, indent=2))
