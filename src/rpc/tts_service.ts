@@ -7,7 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ModelResidency } from "../models/residency.ts";
 import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
-import { BUILTIN_ESPEAK_MODELS, validateModelId } from "../models/model_store.ts";
+import { BUILTIN_ESPEAK_MODELS, usableLanguages, validateModelId } from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { ChunkSequencer, type ChunkVerdict } from "../session/chunk_sequencer.ts";
@@ -344,27 +344,45 @@ export class TtsService {
     };
   }
 
-  /** GetCapabilities: true figures of this worker. */
+  /**
+   * GetCapabilities: true figures of this worker. `languages` are those of every voice a
+   * StartSession can use now, loaded or not (see {@link usableLanguages}); `resident_models`
+   * are the voices loaded.
+   */
   async getCapabilities(): Promise<GetCapabilitiesResponse> {
     const { residency, sessions, metrics } = this.#deps;
-    const resident = residency.residentIds();
-    const languages = new Set<string>();
-    for (const id of resident) {
-      for (const language of residency.get(id)?.info.languages ?? []) languages.add(language);
-    }
     return {
       capabilities: {
         streaming: true,
         zero_shot: false,
         lora: false,
         cpu_ok: true,
-        languages: [...languages].sort(),
+        languages: await this.#usableLanguages(),
         emotive_zero_prompt: false,
         max_concurrent_sessions: sessions.maxSessions,
       },
-      resident_models: resident,
+      resident_models: residency.residentIds(),
       metrics: await metrics.snapshot(),
     };
+  }
+
+  /**
+   * The languages of the built-in and downloaded voices (as ListModels lists them), which
+   * StartSession loads on demand; of the built-in ones alone while the models directory cannot
+   * be read, as StartSession can then use only those.
+   */
+  async #usableLanguages(): Promise<string[]> {
+    let models: readonly ModelDescriptor[];
+    try {
+      models = await this.#deps.store.list();
+    } catch (error) {
+      this.#deps.log.warn(
+        { models_dir: this.#deps.store.modelsDir, err: errorMessage(error) },
+        "models directory unreadable: GetCapabilities lists the built-in voices' languages only",
+      );
+      models = BUILTIN_ESPEAK_MODELS;
+    }
+    return usableLanguages(models);
   }
 
   /** Synthesize: text chunks in, 20 ms frames out, until half-close, EndSession or cancel. */
