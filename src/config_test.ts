@@ -128,7 +128,7 @@ Deno.test("loadConfig: frames are paced with 1 s of lead; 0 turns pacing off", (
   assert.equal(loadConfig(["--audio-lead-ms", "0"], {}).audioLeadMs, 0);
   assert.equal(loadConfig([], { TTS_AUDIO_LEAD_MS: "250" }).audioLeadMs, 250);
   assert.throws(
-    () => loadConfig(["--audio-lead-ms", "-5"], {}),
+    () => loadConfig(["--audio-lead-ms", "600001"], {}),
     /--audio-lead-ms \(or TTS_AUDIO_LEAD_MS\) must be a whole number from 0 to 600000/,
   );
 });

@@ -269,8 +269,14 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
       assert.equal(capabilities.streaming, true);
       assert.equal(capabilities.cpu_ok, true);
       assert.ok(capabilities.max_concurrent_sessions >= 1);
-      assert.ok(capabilities.languages.includes("en-us"));
-      assert.ok(resident_models.includes("espeak-en-us"));
+      // Every voice a session can use, loaded or not: the downloaded ones ListModels lists.
+      const usable = models.filter((m) => m.metadata.downloaded === "true");
+      assert.deepEqual(
+        capabilities.languages,
+        [...new Set(usable.flatMap((m) => m.languages))].sort(),
+      );
+      assert.deepEqual(capabilities.languages, ["de", "en-gb", "en-us", "es", "fr"]);
+      assert.deepEqual(resident_models, ["espeak-en-us"], "only the default model is loaded");
       assert.ok(Object.values(metrics).every(Number.isFinite), "metrics are numbers");
       assert.ok("active_sessions" in metrics);
     });

@@ -3,7 +3,8 @@
  * exactly like the whole text in one chunk (checked sample for sample on the deterministic tiny
  * Piper voice; espeak-ng's own output varies a little from call to call, so there the check is
  * the frame count), the first clause is spoken before the rest arrives,
- * and `TextChunk.sequence_number` repeats are ignored while gaps are refused.
+ * and `TextChunk.sequence_number` retries (a repeated number with the same content) are ignored
+ * while gaps, and numbers reused for other text, are refused.
  */
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
@@ -112,6 +113,39 @@ Deno.test("text streamed as LLM tokens", async (t) => {
       assert.equal(streamed.error?.code, grpc.status.INVALID_ARGUMENT);
       assert.match(streamed.error?.details ?? "", /sequence_number 3 arrived when 2 was due/);
     });
+
+    await t.step(
+      "numbers restarted for a second answer end the stream with INVALID_ARGUMENT",
+      async () => {
+        // The second answer reuses 1 and 2 with other text: not a retry. Taken as one, its text
+        // would be lost and its chunk 3 would end the utterance with a silent final frame.
+        const streamed = await speakChunks(worker, "restart", [
+          { text: "Hello there. ", sequence_number: 1 },
+          { text: "", sequence_number: 2, is_final: true },
+          { text: "A second answer ", sequence_number: 1 },
+          { text: "goes on. ", sequence_number: 2 },
+          { text: "", sequence_number: 3, is_final: true },
+        ]);
+        assert.equal(streamed.error?.code, grpc.status.INVALID_ARGUMENT);
+        const details = streamed.error?.details ?? "";
+        assert.match(details, /sequence_number 1 was already used by a chunk with other text/);
+        assert.match(details, /up by one across the whole stream, not per utterance/);
+        assert.match(details, /or leave them all 0/);
+        assert.ok(streamed.frames.filter((f) => f.is_final).length <= 1, "no second final frame");
+      },
+    );
+
+    await t.step(
+      "a number below the stream's first, repeating nothing, ends the stream",
+      async () => {
+        const streamed = await speakChunks(worker, "older", [
+          { text: "One two three. ", sequence_number: 5 },
+          { text: "", sequence_number: 0, is_final: true },
+        ]);
+        assert.equal(streamed.error?.code, grpc.status.INVALID_ARGUMENT);
+        assert.match(streamed.error?.details ?? "", /sequence_number 0 repeats no chunk/);
+      },
+    );
 
     await t.step("the first clause is spoken before the sentence is complete", async () => {
       const { client } = worker;

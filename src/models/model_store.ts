@@ -163,6 +163,19 @@ export const BUILTIN_ESPEAK_MODELS: readonly ModelDescriptor[] = BUILTIN_VOICES.
   speakers: [],
 }));
 
+/**
+ * The languages of the voices a session can use now: built in or downloaded (a catalogue voice
+ * not downloaded needs `deno task models pull` first), without duplicates, sorted.
+ */
+export function usableLanguages(models: readonly ModelDescriptor[]): string[] {
+  const languages = new Set<string>();
+  for (const model of models) {
+    if (!model.downloaded) continue;
+    for (const language of model.languages) languages.add(language);
+  }
+  return [...languages].sort();
+}
+
 const MAX_SCAN_DEPTH = 6;
 /** Files modified more recently than this are re-hashed on every check. */
 const RACY_WINDOW_MS = 2000;

@@ -7,6 +7,7 @@ import {
   type ModelDescriptor,
   ModelStore,
   ModelVerificationError,
+  usableLanguages,
   validateModelId,
 } from "./model_store.ts";
 import { parsePiperConfig } from "../engines/piper/piper_config.ts";
@@ -553,4 +554,16 @@ Deno.test("check verifies the config against the catalogue's config digest", asy
     await Deno.remove(configPath);
     assert.equal((await store.check(voice)).status, "missing");
   });
+});
+
+Deno.test("usableLanguages: built-in and downloaded voices' languages, once each, sorted", async () => {
+  await using dir = await createTempDir("model_store_langs_");
+  await Deno.writeTextFile(join(dir.path, "nl_NL-x-low.onnx"), "weights");
+  await Deno.writeTextFile(join(dir.path, "nl_NL-x-low.onnx.json"), piperConfig(16000, 1, "nl_NL"));
+  await Deno.writeTextFile(join(dir.path, "en_GB-x-low.onnx"), "weights");
+  await Deno.writeTextFile(join(dir.path, "en_GB-x-low.onnx.json"), piperConfig(16000, 1, "en_GB"));
+  const models = await new ModelStore(dir.path).list();
+  assert.ok(models.some((m) => !m.downloaded && m.languages.includes("de-de")), "catalogue voice");
+  assert.deepEqual(usableLanguages(models), ["de", "en-gb", "en-us", "es", "fr", "nl-nl"]);
+  assert.deepEqual(usableLanguages([]), []);
 });

@@ -7,10 +7,10 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ModelResidency } from "../models/residency.ts";
 import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
-import { BUILTIN_ESPEAK_MODELS, validateModelId } from "../models/model_store.ts";
+import { BUILTIN_ESPEAK_MODELS, usableLanguages, validateModelId } from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
-import { ChunkSequencer } from "../session/chunk_sequencer.ts";
+import { ChunkSequencer, type ChunkVerdict } from "../session/chunk_sequencer.ts";
 import { Session } from "../session/session.ts";
 import { parseSessionOptions } from "../session/session_options.ts";
 import type { SessionRegistry } from "../session/session_registry.ts";
@@ -93,6 +93,29 @@ function unary<Req, Res>(
 
 function invalid(details: string): Partial<grpc.StatusObject> {
   return rpcError(grpc.status.INVALID_ARGUMENT, details);
+}
+
+/** How to number text chunks, for every refusal of a chunk's `sequence_number`. */
+const NUMBERING_HINT = "number chunks from any start, up by one across the whole stream, " +
+  "not per utterance, or leave them all 0";
+
+/** Why a chunk's `sequence_number` ends the stream, and what the client should do instead. */
+function sequenceProblem(
+  sequence: number,
+  verdict: Exclude<ChunkVerdict, { kind: "take" | "repeat" }>,
+): string {
+  const prefix = `text chunk sequence_number ${sequence}`;
+  switch (verdict.kind) {
+    case "gap":
+      return `${prefix} arrived when ${verdict.expected} was due; chunks were lost or ` +
+        `reordered (${NUMBERING_HINT})`;
+    case "conflict":
+      return `${prefix} was already used by a chunk with other ${verdict.differs}; a repeated ` +
+        `number is taken as a retry only with the same text and is_final (${NUMBERING_HINT})`;
+    case "unknown":
+      return `${prefix} repeats no chunk this stream remembers (numbers ${verdict.oldest} to ` +
+        `${verdict.last}), so it cannot be checked as a retry (${NUMBERING_HINT})`;
+  }
 }
 
 /** The `tts.TTSService` handlers over the worker's layers. */
@@ -331,27 +354,45 @@ export class TtsService {
     };
   }
 
-  /** GetCapabilities: true figures of this worker. */
+  /**
+   * GetCapabilities: true figures of this worker. `languages` are those of every voice a
+   * StartSession can use now, loaded or not (see {@link usableLanguages}); `resident_models`
+   * are the voices loaded.
+   */
   async getCapabilities(): Promise<GetCapabilitiesResponse> {
     const { residency, sessions, metrics } = this.#deps;
-    const resident = residency.residentIds();
-    const languages = new Set<string>();
-    for (const id of resident) {
-      for (const language of residency.get(id)?.info.languages ?? []) languages.add(language);
-    }
     return {
       capabilities: {
         streaming: true,
         zero_shot: false,
         lora: false,
         cpu_ok: true,
-        languages: [...languages].sort(),
+        languages: await this.#usableLanguages(),
         emotive_zero_prompt: false,
         max_concurrent_sessions: sessions.maxSessions,
       },
-      resident_models: resident,
+      resident_models: residency.residentIds(),
       metrics: await metrics.snapshot(),
     };
+  }
+
+  /**
+   * The languages of the built-in and downloaded voices (as ListModels lists them), which
+   * StartSession loads on demand; of the built-in ones alone while the models directory cannot
+   * be read, as StartSession can then use only those.
+   */
+  async #usableLanguages(): Promise<string[]> {
+    let models: readonly ModelDescriptor[];
+    try {
+      models = await this.#deps.store.list();
+    } catch (error) {
+      this.#deps.log.warn(
+        { models_dir: this.#deps.store.modelsDir, err: errorMessage(error) },
+        "models directory unreadable: GetCapabilities lists the built-in voices' languages only",
+      );
+      models = BUILTIN_ESPEAK_MODELS;
+    }
+    return usableLanguages(models);
   }
 
   /** Synthesize: text chunks in, 20 ms frames out, until half-close, EndSession or cancel. */
@@ -477,7 +518,10 @@ export class TtsService {
           ),
         );
       }
-      const verdict = sequencer.check(chunk.sequence_number ?? 0);
+      const verdict = sequencer.check(chunk.sequence_number ?? 0, {
+        text: chunk.text ?? "",
+        isFinal: chunk.is_final ?? false,
+      });
       if (verdict.kind === "repeat") {
         log.debug(
           { session_id: sessionId, sequence_number: chunk.sequence_number, last: verdict.last },
@@ -485,12 +529,8 @@ export class TtsService {
         );
         return;
       }
-      if (verdict.kind === "gap") {
-        return finish(
-          invalid(
-            `text chunk sequence_number ${chunk.sequence_number} arrived when ${verdict.expected} was due; chunks were lost or reordered (number them from any start, up by one, or leave them all 0)`,
-          ),
-        );
+      if (verdict.kind !== "take") {
+        return finish(invalid(sequenceProblem(chunk.sequence_number ?? 0, verdict)));
       }
       // The text itself is never logged: only its length.
       log.debug({

@@ -167,3 +167,41 @@ Deno.test("TtsService: LoadModel and StartSession say why a voice in the models 
   const unknown = await service.loadModel({ model_id: "xx_XX-nothere-low", preload_only: true });
   assert.match(unknown.message, /^unknown model "xx_XX-nothere-low"; known models: espeak-en-us/);
 });
+
+Deno.test("TtsService: GetCapabilities lists the languages of every voice a session can use, loaded or not", async () => {
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "espeak" }),
+    () => Promise.resolve(slowPrepareVoice()),
+  );
+  const sessions = new SessionRegistry(4);
+  await using modelsDir = await createTempDir("tts_service_test_");
+  const service = quietService(sessions, residency, modelsDir.path);
+  await residency.load("espeak-en-us");
+  const builtIn = ["de", "en-gb", "en-us", "es", "fr"];
+  assert.deepEqual((await service.getCapabilities()).capabilities.languages, builtIn);
+
+  // A downloaded voice adds its language; one the Piper parser rejects, and catalogue voices not
+  // downloaded (de-de, fr-fr, es-es), add nothing.
+  const fixture = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx.json", import.meta.url),
+    ),
+  );
+  const dutch = { ...fixture, espeak: { voice: "nl" }, language: { code: "nl_NL" } };
+  await Deno.writeTextFile(`${modelsDir.path}/nl_NL-tiny-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir.path}/nl_NL-tiny-low.onnx.json`, JSON.stringify(dutch));
+  const broken = { ...dutch, espeak: { voice: "it" }, language: { code: "it_IT" }, audio: {} };
+  await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx.json`, JSON.stringify(broken));
+  const { problems } = await new ModelStore(modelsDir.path).scan();
+  assert.ok(problems.some((p) => p.id === "it_IT-broken-low"), "the broken voice is left out");
+  const { capabilities, resident_models } = await service.getCapabilities();
+  assert.deepEqual(capabilities.languages, ["de", "en-gb", "en-us", "es", "fr", "nl-nl"]);
+  assert.deepEqual(resident_models, ["espeak-en-us"], "only what is loaded is resident");
+
+  // A models directory that cannot be read (here a file): StartSession can use the built-in
+  // voices only, and GetCapabilities says so rather than fail.
+  const unreadable = quietService(sessions, residency, `${modelsDir.path}/nl_NL-tiny-low.onnx`);
+  await assert.rejects(unreadable.listModels());
+  assert.deepEqual((await unreadable.getCapabilities()).capabilities.languages, builtIn);
+});

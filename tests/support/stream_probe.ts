@@ -252,7 +252,13 @@ export class Bystander {
     clearInterval(this.#timer);
     const call = this.probe.call;
     if (this.#written % this.#sentencesPerUtterance !== 0) {
-      call.write({ session_id: this.sessionId, text: "", is_final: true, sequence_number: -1 });
+      // The next number: a repeated or older one with other content ends the stream.
+      call.write({
+        session_id: this.sessionId,
+        text: "",
+        is_final: true,
+        sequence_number: this.#written + 1,
+      });
       this.#utterances++;
     }
     call.end();
