@@ -56,7 +56,21 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["1/2 cup", "one half cup"],
     ["3/4 of it", "three quarters of it"],
     ["2 1/2 cups", "two and one half cups"],
-    ["24/7", "twenty-four slash seven"],
+    // Set phrases with slashes; other numbers with a slash keep theirs (a fraction, a date or a
+    // rate has its own reading).
+    ["24/7", "twenty-four seven"],
+    ["We're open 24/7.", "We're open twenty-four seven."],
+    ["24/7 support", "twenty-four seven support"],
+    ["24x7 support", "twenty-four seven support"],
+    ["24/7/365", "twenty-four seven, three sixty-five"],
+    ["365/24/7", "three sixty-five, twenty-four seven"],
+    ["7/24", "seven slash twenty-four"],
+    ["24/70", "twenty-four slash seventy"],
+    ["124/7", "one hundred twenty-four slash seven"],
+    ["12/25", "twelve slash twenty-five"],
+    ["3/4/2025", "March fourth, twenty twenty-five"],
+    ["1/2", "one half"],
+    ["$5/month", "five dollars a month"],
   ],
   phones: [
     ["Call +1 555-123-4567.", "Call plus one, five five five, one two three, four five six seven."],

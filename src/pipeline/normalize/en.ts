@@ -89,6 +89,12 @@ export const ENGLISH_RULES: LanguageRules = {
     "copyright",
     "©",
   ],
+  numberPhrases: {
+    "24/7": "twenty-four seven",
+    "24x7": "twenty-four seven",
+    "24/7/365": "twenty-four seven, three sixty-five",
+    "365/24/7": "three sixty-five, twenty-four seven",
+  },
   eras: {
     "AD": "AD",
     "A.D.": "AD",

@@ -115,6 +115,11 @@ export interface LanguageRules {
   readonly monthAbbreviations: Readonly<Record<string, number>>;
   /** Words after which a four-digit number is a year (`in 1999`), lowercase. */
   readonly yearContext: readonly string[];
+  /**
+   * Numbers with slashes (or an `x`) that are set phrases, as written -> as spoken (`24/7` ->
+   * `twenty-four seven`); read before dates, fractions and other numbers with a slash.
+   */
+  readonly numberPhrases: Readonly<Record<string, string>>;
   /** Era markers after a year, as written -> as spoken (`BC` -> `BC`, `A.D.` -> `AD`). */
   readonly eras: Readonly<Record<string, string>>;
   /** Currency symbols and three-letter codes -> names. */

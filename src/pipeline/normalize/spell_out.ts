@@ -36,6 +36,7 @@ interface CompiledRules {
   readonly email: RegExp;
   readonly url: RegExp;
   readonly bareDomain: RegExp;
+  readonly numberPhrase: RegExp;
   readonly isoDate: RegExp;
   readonly numericDate: RegExp;
   readonly monthDayYear: RegExp;
@@ -104,6 +105,12 @@ function compile(rules: LanguageRules): CompiledRules {
       String
         .raw`(?<![\p{L}\p{N}@.\/_-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TOP_LEVEL_DOMAINS})(?:\/[^\s<>()"'${"`"}]*)?${NOT_BEFORE_WORD}`,
       "giu",
+    ),
+    numberPhrase: new RegExp(
+      String.raw`${NOT_AFTER_NUMBER}(?:${
+        alternation(Object.keys(rules.numberPhrases))
+      })${NOT_BEFORE_NUMBER}`,
+      "gu",
     ),
     isoDate: /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])/g,
     numericDate: new RegExp(
@@ -214,10 +221,14 @@ function spellAddresses(s: string, rules: LanguageRules, re: CompiledRules): str
     .replace(re.bareDomain, (url) => speakUrl(rules, url));
 }
 
-/** Dates, year ranges, number ranges and fractions in `text` spelled out. */
+/**
+ * Set phrases of numbers (`24/7`), dates, year ranges, number ranges and fractions in `text`
+ * spelled out.
+ */
 function spellDatesAndRanges(s: string, rules: LanguageRules, re: CompiledRules): string {
   const { words } = rules;
   return s
+    .replace(re.numberPhrase, (phrase) => rules.numberPhrases[phrase])
     .replace(re.isoDate, (match, y: string, m: string, d: string) => {
       const [year, month, day] = [Number(y), Number(m), Number(d)];
       return isCalendarDay(year, month, day) ? rules.date(year, month, day, false) : match;
