@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SentenceSegmenterStream } from "./sentence_segmenter.ts";
+import { type SegmenterOptions, SentenceSegmenterStream } from "./sentence_segmenter.ts";
 import { normalizationRules, normalizeText, TextNormalizerStream } from "./text_normalizer.ts";
 
 /** `[written, spoken]` rows of one class of text. */
@@ -377,7 +377,16 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["## Step 2", "Step two"],
     ["- item", "item"],
     ["* item", "item"],
-    ["1. first", "one, first"],
+    // A list number is followed by a colon: espeak-ng pauses there whatever the case of the next
+    // word (after "one." it would not before a lowercase word), and no sentence ends after it.
+    ["1. first", "one: first"],
+    ["1. First step", "one: First step"],
+    ["2) Buy milk.", "two: Buy milk."],
+    ["  3. Bake", "three: Bake"],
+    ["Steps:\n1. Mix\n2. Bake", "Steps: one: Mix. two: Bake"],
+    ["10. Last one", "ten: Last one"],
+    ["Step 1. Then more.", "Step one. Then more."],
+    ["2024. It was a year.", "two thousand twenty-four. It was a year."],
     ["> quoted", "quoted"],
     ["`code`", "code"],
     ["Run `deno test` now", "Run deno test now"],
@@ -530,20 +539,41 @@ Deno.test("TextNormalizerStream uses its language", async () => {
   ]);
 });
 
-Deno.test("segment -> normalise: abbreviations need no context from other segments", async () => {
-  const text = "Dr. Smith lives on Elm St. He was born in 1984. It costs $3.50, e.g. today. " +
-    "We met at 5 p.m. The end!";
-  const segmented = new SentenceSegmenterStream({ fastFirstSegment: false });
+/** Streams `text` in token-sized chunks through a segmenter with `options` and the normaliser. */
+async function segmentAndNormalize(
+  text: string,
+  options: Partial<SegmenterOptions> = {},
+): Promise<string[]> {
+  const segmented = new SentenceSegmenterStream(options);
   const normalizer = new TextNormalizerStream("en");
   const out: string[] = [];
   const reading = (async () => {
     for await (const item of segmented.readable.pipeThrough(normalizer)) out.push(item);
   })();
   const writer = segmented.writable.getWriter();
-  // Token-sized chunks, as an LLM streams them.
   for (const chunk of text.match(/\S*\s*/g) ?? []) await writer.write(chunk);
   await writer.close();
   await reading;
+  return out;
+}
+
+Deno.test("segment -> normalise: a numbered list item is one segment, its number not alone", async () => {
+  // The default options: the first segment may end early, at a clause end.
+  const out = await segmentAndNormalize(
+    "1. Preheat the oven, then grease a tin.\n2. mix the flour and eggs.\n3) Bake for 20 min.",
+  );
+  assert.deepEqual(out, [
+    "one: Preheat the oven",
+    "then grease a tin.",
+    "two: mix the flour and eggs.",
+    "three: Bake for twenty minutes.",
+  ]);
+});
+
+Deno.test("segment -> normalise: abbreviations need no context from other segments", async () => {
+  const text = "Dr. Smith lives on Elm St. He was born in 1984. It costs $3.50, e.g. today. " +
+    "We met at 5 p.m. The end!";
+  const out = await segmentAndNormalize(text, { fastFirstSegment: false });
   assert.equal(
     out.join(" "),
     "Doctor Smith lives on Elm Street. He was born in nineteen eighty-four. " +
