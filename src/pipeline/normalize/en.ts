@@ -12,6 +12,7 @@ import {
   englishFraction,
   englishOrdinal,
   englishPlural,
+  englishShortYear,
   englishTime,
   englishYear,
 } from "./numbers_en.ts";
@@ -25,6 +26,7 @@ export const ENGLISH_RULES: LanguageRules = {
   cardinal: englishCardinal,
   ordinal: englishOrdinal,
   year: englishYear,
+  shortYear: englishShortYear,
   plural: englishPlural,
   time: englishTime,
   date: englishDate,
@@ -94,6 +96,17 @@ export const ENGLISH_RULES: LanguageRules = {
     "24x7": "twenty-four seven",
     "24/7/365": "twenty-four seven, three sixty-five",
     "365/24/7": "three sixty-five, twenty-four seven",
+  },
+  // Spelled: espeak-ng reads FY as "fie", CY as "sigh".
+  yearPeriods: {
+    Q1: "Q one",
+    Q2: "Q two",
+    Q3: "Q three",
+    Q4: "Q four",
+    H1: "H one",
+    H2: "H two",
+    FY: "F Y",
+    CY: "C Y",
   },
   eras: {
     "AD": "AD",

@@ -94,6 +94,8 @@ export interface LanguageRules {
   ordinal(digits: string): string;
   /** A number read as a year (`1984` -> `nineteen eighty-four`). */
   year(year: number): string;
+  /** A year written with two digits (`'24`, `FY05`) -> `twenty-four`, `oh five`. */
+  shortYear(year: number): string;
   /** Plural of number words, for decades (`nineteen ninety` -> `nineteen nineties`). */
   plural(words: string): string;
   /** A clock time; `period` is set for 12-hour times. */
@@ -120,6 +122,13 @@ export interface LanguageRules {
    * `twenty-four seven`); read before dates, fractions and other numbers with a slash.
    */
   readonly numberPhrases: Readonly<Record<string, string>>;
+  /**
+   * Reporting periods (quarters, halves, fiscal years), as written -> as spoken (`Q3` -> `Q
+   * three`, `FY` -> `F Y`); read so wherever written as a word. A year after one is read as a year
+   * (`Q3 2024`, `FY2024`), also a two-digit one after an apostrophe (`Q3 '24`) or right after a
+   * period that ends with a letter (`FY24`); two periods joined by a dash are a range (`Q1-Q3`).
+   */
+  readonly yearPeriods: Readonly<Record<string, string>>;
   /** Era markers after a year, as written -> as spoken (`BC` -> `BC`, `A.D.` -> `AD`). */
   readonly eras: Readonly<Record<string, string>>;
   /** Currency symbols and three-letter codes -> names. */

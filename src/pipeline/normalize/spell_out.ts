@@ -1,10 +1,11 @@
 /**
  * The steps driven by a {@linkcode LanguageRules} table: addresses and phone numbers,
- * abbreviations, signs before a number, ranges of money, dates, times, money, dimensions,
- * percentages, units, years, ordinals, symbols and the remaining numbers of a text segment spelled
- * out as words, in that order (addresses first, since their dots, digits and dashes are not numbers
- * or sentence ends; signs before any number is spelled out, since they are recognised by the digits
- * after them; ranges of money before other ranges, so that the currency is named once).
+ * abbreviations, signs before a number, reporting periods and their years, ranges of money, dates,
+ * times, money, dimensions, percentages, units, years, ordinals, symbols and the remaining numbers
+ * of a text segment spelled out as words, in that order (addresses first, since their dots, digits
+ * and dashes are not numbers or sentence ends; signs before any number is spelled out, since they
+ * are recognised by the digits after them; ranges of money before other ranges, so that the
+ * currency is named once).
  *
  * @module
  */
@@ -21,6 +22,9 @@ const NOT_BEFORE_WORD = String.raw`(?![\p{L}\p{N}])`;
 /** Not inside a longer number (`1.5`, `1,000`, `1/2/3`). */
 const NOT_AFTER_NUMBER = String.raw`(?<![\p{L}\p{N}.,/])`;
 const NOT_BEFORE_NUMBER = String.raw`(?![\p{L}\p{N}/]|[.,]\d)`;
+
+/** A four-digit number that may be a year (1100-2099). */
+const YEAR = String.raw`1[1-9]\d{2}|20\d{2}`;
 
 /** Units of length: `x` before an amount of them is a dimension (`3 x 4 m`, read `by`). */
 const LENGTH_UNITS = ["km", "m", "cm", "mm", "mi", "ft", "yd"];
@@ -55,6 +59,7 @@ interface CompiledRules {
   readonly dimension: RegExp;
   readonly percent: RegExp;
   readonly unit: RegExp;
+  readonly yearPeriod: RegExp;
   readonly era: RegExp;
   readonly decade: RegExp;
   readonly yearInContext: RegExp;
@@ -90,6 +95,11 @@ function compile(rules: LanguageRules): CompiledRules {
   const unitAfter = String.raw`(?:\s?(?:${units}))`;
   const rateUnit = String.raw`(?:${alternation(Object.keys(rules.rates))}|\p{Ll}{3,})`;
   const per = escapeRegExp(rules.words.per);
+  const periods = alternation(Object.keys(rules.yearPeriods));
+  // A reporting period and its year: `Q3 2024`, `Q3-2024`, `FY2024`, `FY24`, `Q3 '24`, `FY2024-25`.
+  const periodWithYear = (name: string) =>
+    String
+      .raw`(?<${name}>${periods})(?:(?:\s|[-/]|(?<=\p{L}))(?<${name}Year>${YEAR})|(?:(?<=\p{L})\s?|\s?['’])(?<${name}Short>\d{2}))?(?:(?<=\d)\s?[-–/]\s?(?<${name}End>${YEAR}|\d{2}))?`;
   // The rates after an amount: `/mo`, ` / month`, ` per kg`, `/user/month`.
   const rates = String.raw`(?:(?:\s?\/\s?|\s+${per}\s+)${rateUnit}${NOT_BEFORE_WORD})*`;
   const amount = (name: string) =>
@@ -176,6 +186,12 @@ function compile(rules: LanguageRules): CompiledRules {
     unit: new RegExp(
       String
         .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})\s?(${units})${NOT_BEFORE_WORD}(?:(?<=\p{L})\.)?`,
+      "gu",
+    ),
+    yearPeriod: new RegExp(
+      String.raw`${NOT_AFTER_WORD}${periodWithYear("first")}(?:\s?[-–]\s?${
+        periodWithYear("last")
+      })?(?!\p{L}|(?<=\p{N})\p{N}|[-–/.,]\d)`,
       "gu",
     ),
     era: new RegExp(
@@ -427,6 +443,41 @@ function spellQuantities(s: string, rules: LanguageRules, re: CompiledRules): st
     );
 }
 
+/** The named groups of a {@linkcode CompiledRules.yearPeriod} match. */
+interface YearPeriodGroups {
+  readonly first: string;
+  readonly firstYear?: string;
+  readonly firstShort?: string;
+  readonly firstEnd?: string;
+  readonly last?: string;
+  readonly lastYear?: string;
+  readonly lastShort?: string;
+  readonly lastEnd?: string;
+}
+
+/**
+ * Reporting periods (`Q3`, `FY`) in `text` read from the table, and the years after them read as
+ * years (`Q3 2024` -> `Q three twenty twenty-four`, `FY24` -> `F Y twenty-four`, `FY2024-25` -> `F
+ * Y twenty twenty-four to twenty-five`), before dates and ranges are, which would read the year
+ * as a number or a range from the quarter (`Q3-2024`).
+ */
+function spellReportingPeriods(s: string, rules: LanguageRules, re: CompiledRules): string {
+  const { words } = rules;
+  const read = (digits: string) =>
+    digits.length === 4 ? rules.year(Number(digits)) : rules.shortYear(Number(digits));
+  // A period, its year if any, and the end of a span of years (`FY2024-25`) if any.
+  const period = (name: string, year: string | undefined, end: string | undefined) =>
+    [rules.yearPeriods[name], year && read(year), end && `${words.to} ${read(end)}`]
+      .filter((part) => part)
+      .join(" ");
+  return s.replace(re.yearPeriod, (_m: string, ...rest: unknown[]) => {
+    const g = rest.at(-1) as YearPeriodGroups;
+    const first = period(g.first, g.firstYear ?? g.firstShort, g.firstEnd);
+    if (g.last === undefined) return first;
+    return `${first} ${words.to} ${period(g.last, g.lastYear ?? g.lastShort, g.lastEnd)}`;
+  });
+}
+
 /** Eras, decades, years after a context word, and ordinals in `text` spelled out. */
 function spellYearsAndOrdinals(s: string, rules: LanguageRules, re: CompiledRules): string {
   return s
@@ -474,6 +525,7 @@ export function spellOut(text: string, rules: LanguageRules): string {
   s = spellPhoneNumbers(s, rules);
   s = applyRules(s, rules.abbreviations);
   s = applyRules(s, rules.signs);
+  s = spellReportingPeriods(s, rules, re);
   s = spellMoneyRanges(s, rules, re);
   s = spellDatesAndRanges(s, rules, re);
   s = spellTimes(s, rules, re);
