@@ -255,6 +255,14 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["13:30", "thirteen thirty"],
     ["9:05", "nine oh five"],
     ["12:30:15", "twelve thirty and fifteen seconds"],
+    // A dash between two times is a range.
+    ["9am-5pm", "nine AM to five PM"],
+    ["9am–5pm", "nine AM to five PM"],
+    ["9 a.m. – 5 p.m.", "nine AM to five PM."],
+    ["9:30am–5:00pm", "nine thirty AM to five PM"],
+    ["10am-4", "ten AM to four"],
+    ["9-5pm", "nine to five PM"],
+    ["9:00-17:00", "nine o'clock to seventeen hundred"],
   ],
   dates: [
     ["2024-03-01", "March first, twenty twenty-four"],

@@ -52,6 +52,7 @@ interface CompiledRules {
   readonly fraction: RegExp;
   readonly clock: RegExp;
   readonly hourPeriod: RegExp;
+  readonly timeRange: RegExp;
   readonly moneyRange: RegExp;
   readonly currencyBefore: RegExp;
   readonly currencyAfter: RegExp;
@@ -154,6 +155,9 @@ function compile(rules: LanguageRules): CompiledRules {
     ),
     clock:
       /(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])(?:\s?([ap])\.?m\.?(?![\p{L}\p{N}]))?/giu,
+    // The dash between a 12-hour time and another time: `9am-5pm`, `9 a.m. – 5 p.m.`, `10am-4`.
+    timeRange:
+      /(?<=(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?[ap]\.?m\.?)\s?[-–]\s?(?=(?:[01]?\d|2[0-3])(?::[0-5]\d)?(?:\s?[ap]\.?m\.?)?(?![\p{L}\p{N}:]))/giu,
     hourPeriod: /(?<![\d:.,])(1[0-2]|0?[1-9])\s?([ap])\.?m\.?(?![\p{L}\p{N}])/giu,
     // `$5-10 million`, `$5 - $10`: one currency, named after the second amount or before both.
     moneyRange: new RegExp(
@@ -291,9 +295,10 @@ function spellDatesAndRanges(s: string, rules: LanguageRules, re: CompiledRules)
     .replace(/(?<=\d)\/(?=\d)/g, ` ${words.slash} `);
 }
 
-/** Clock times in `text` spelled out. */
+/** Ranges of clock times and clock times in `text` spelled out. */
 function spellTimes(s: string, rules: LanguageRules, re: CompiledRules): string {
   return s
+    .replace(re.timeRange, ` ${rules.words.to} `)
     .replace(
       re.clock,
       (
