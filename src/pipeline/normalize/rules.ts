@@ -115,6 +115,22 @@ export interface LanguageRules {
   readonly months: readonly string[];
   /** Other spellings of months in the text (lowercase, without a dot) -> month number 1-12. */
   readonly monthAbbreviations: Readonly<Record<string, number>>;
+  /** Day names, Monday first; also recognised in the text (`Monday–Friday`). */
+  readonly weekdays: readonly string[];
+  /**
+   * Abbreviated days as written, with a capital (`Mon`, `Tues`) -> day number 1-7, Monday first.
+   * Several are words too (`Sun`, `Sat`), so they are read as days only in a day context: linked
+   * to another day (also in capitals), after a word of {@linkcode LanguageRules.weekdayContext},
+   * or before a time or a date.
+   */
+  readonly weekdayAbbreviations: Readonly<Record<string, number>>;
+  /** Words right before an abbreviated day that make it a day (`on Fri`, `every Sat`), lowercase. */
+  readonly weekdayContext: readonly string[];
+  /**
+   * Words that link two days (`Mon to Fri`, `Sat and Sun`), lowercase; dashes (a range, read as
+   * {@linkcode NormalizerWords.to}), slashes, commas and `&` link them too.
+   */
+  readonly weekdayLinks: readonly string[];
   /** Words after which a four-digit number is a year (`in 1999`), lowercase. */
   readonly yearContext: readonly string[];
   /**
@@ -179,6 +195,11 @@ export function applyRules(text: string, rules: readonly TextRule[]): string {
       : out.replace(rule.pattern, rule.replacement);
   }
   return out;
+}
+
+/** `word` with its first letter in upper case (`monday` -> `Monday`). */
+export function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 /** `text` with every character that means something in a regular expression escaped. */

@@ -1,19 +1,20 @@
 /**
  * The steps driven by a {@linkcode LanguageRules} table: addresses and phone numbers,
- * abbreviations, signs before a number, reporting periods and their years, ranges of money, dates,
- * times, money, dimensions, percentages, units, years, ordinals, symbols and the remaining numbers
- * of a text segment spelled out as words, in that order (addresses first, since their dots, digits
- * and dashes are not numbers or sentence ends; signs before any number is spelled out, since they
- * are recognised by the digits after them; ranges of money before other ranges, so that the
- * currency is named once).
+ * abbreviations, signs before a number, reporting periods and their years, days of the week,
+ * ranges of money, dates, times, money, dimensions, percentages, units, years, ordinals, symbols
+ * and the remaining numbers of a text segment spelled out as words, in that order (addresses first,
+ * since their dots, digits and dashes are not numbers or sentence ends; signs before any number is
+ * spelled out, since they are recognised by the digits after them; ranges of money before other
+ * ranges, so that the currency is named once).
  *
  * @module
  */
 import { keptPeriod } from "./abbreviation.ts";
 import { speakUrl, spellAddress } from "./addresses.ts";
 import { spellPhoneNumbers } from "./phones.ts";
-import { alternation, applyRules, escapeRegExp, type LanguageRules } from "./rules.ts";
+import { alternation, applyRules, capitalize, escapeRegExp, type LanguageRules } from "./rules.ts";
 import { readDigits, speakCurrency, speakCurrencyRange, speakNumber } from "./spoken_numbers.ts";
+import { spellWeekdays } from "./weekdays.ts";
 
 /** A number as written: thousands separators, decimals. */
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+`;
@@ -69,10 +70,6 @@ interface CompiledRules {
 }
 
 const COMPILED = new WeakMap<LanguageRules, CompiledRules>();
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
 
 function compile(rules: LanguageRules): CompiledRules {
   const cached = COMPILED.get(rules);
@@ -531,6 +528,7 @@ export function spellOut(text: string, rules: LanguageRules): string {
   s = applyRules(s, rules.abbreviations);
   s = applyRules(s, rules.signs);
   s = spellReportingPeriods(s, rules, re);
+  s = spellWeekdays(s, rules);
   s = spellMoneyRanges(s, rules, re);
   s = spellDatesAndRanges(s, rules, re);
   s = spellTimes(s, rules, re);
