@@ -5,9 +5,9 @@
  * Every language gets the language-independent clean-up: broken UTF-16, control and invisible
  * characters, the markdown that LLMs emit (kept as its plain text) and emoji (removed, not named).
  * Languages with a rules table (`normalize/languages.ts`; English is filled in) also get numbers,
- * currency, percentages, times, dates, years, ordinals, units, abbreviations, symbols, phone
- * numbers, URLs and e-mail addresses spelled out as words. Other languages keep their digits,
- * which espeak-ng reads in the language itself.
+ * currency, percentages, times, dates, days of the week, years, ordinals, units, abbreviations,
+ * symbols, phone numbers, URLs and e-mail addresses spelled out as words. Other languages keep
+ * their digits, which espeak-ng reads in the language itself.
  *
  * Segmentation runs before normalisation, so each segment is normalised on its own: every rule
  * decides from the segment's own text. The result is deterministic, and text that needs no change

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SentenceSegmenterStream } from "./sentence_segmenter.ts";
+import { type SegmenterOptions, SentenceSegmenterStream } from "./sentence_segmenter.ts";
 import { normalizationRules, normalizeText, TextNormalizerStream } from "./text_normalizer.ts";
 
 /** `[written, spoken]` rows of one class of text. */
@@ -56,7 +56,21 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["1/2 cup", "one half cup"],
     ["3/4 of it", "three quarters of it"],
     ["2 1/2 cups", "two and one half cups"],
-    ["24/7", "twenty-four slash seven"],
+    // Set phrases with slashes; other numbers with a slash keep theirs (a fraction, a date or a
+    // rate has its own reading).
+    ["24/7", "twenty-four seven"],
+    ["We're open 24/7.", "We're open twenty-four seven."],
+    ["24/7 support", "twenty-four seven support"],
+    ["24x7 support", "twenty-four seven support"],
+    ["24/7/365", "twenty-four seven, three sixty-five"],
+    ["365/24/7", "three sixty-five, twenty-four seven"],
+    ["7/24", "seven slash twenty-four"],
+    ["24/70", "twenty-four slash seventy"],
+    ["124/7", "one hundred twenty-four slash seven"],
+    ["12/25", "twelve slash twenty-five"],
+    ["3/4/2025", "March fourth, twenty twenty-five"],
+    ["1/2", "one half"],
+    ["$5/month", "five dollars a month"],
   ],
   phones: [
     ["Call +1 555-123-4567.", "Call plus one, five five five, one two three, four five six seven."],
@@ -241,6 +255,60 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["13:30", "thirteen thirty"],
     ["9:05", "nine oh five"],
     ["12:30:15", "twelve thirty and fifteen seconds"],
+    // A dash between two times is a range.
+    ["9am-5pm", "nine AM to five PM"],
+    ["9am–5pm", "nine AM to five PM"],
+    ["9 a.m. – 5 p.m.", "nine AM to five PM."],
+    ["9:30am–5:00pm", "nine thirty AM to five PM"],
+    ["10am-4", "ten AM to four"],
+    ["9-5pm", "nine to five PM"],
+    ["9:00-17:00", "nine o'clock to seventeen hundred"],
+  ],
+  // Days: a range or list of them, abbreviated ones only where they are clearly days.
+  weekdays: [
+    ["Mon–Fri", "Monday to Friday"],
+    ["Mon-Fri", "Monday to Friday"],
+    ["Mon - Fri", "Monday to Friday"],
+    ["Monday–Friday", "Monday to Friday"],
+    ["Monday - Friday", "Monday to Friday"],
+    ["9am–5pm Mon–Fri", "nine AM to five PM Monday to Friday"],
+    ["Open Mon–Sat.", "Open Monday to Saturday."],
+    ["Open Mon.–Fri. Closed Sun.", "Open Monday to Friday. Closed Sunday."],
+    ["Tue to Thu", "Tuesday to Thursday"],
+    ["Tues through Thurs", "Tuesday through Thursday"],
+    ["Thur-Sun", "Thursday to Sunday"],
+    ["MON–FRI", "Monday to Friday"],
+    ["Sat & Sun", "Saturday and Sunday"],
+    ["Mon, Wed and Fri", "Monday, Wednesday and Friday"],
+    ["Mon/Wed/Fri", "Monday, Wednesday, Friday"],
+    ["Mon-Wed-Fri", "Monday, Wednesday, Friday"],
+    ["every Mon and Thu", "every Monday and Thursday"],
+    [
+      "Mon–Fri 9am–5pm, Sat 10am–2pm",
+      "Monday to Friday nine AM to five PM, Saturday ten AM to two PM",
+    ],
+    // One abbreviated day: after on, every, open and the like, or before a time or a date.
+    ["on Mon", "on Monday"],
+    ["See you on Fri.", "See you on Friday."],
+    ["every Wed", "every Wednesday"],
+    ["Open Sun 10am-4pm", "Open Sunday ten AM to four PM"],
+    ["Sat 9:30", "Saturday nine thirty"],
+    ["Sat: 10am–2pm", "Saturday: ten AM to two PM"],
+    ["Fri, Mar 5", "Friday, March fifth"],
+    ["Thu 12 March", "Thursday the twelfth of March"],
+    ["Fri 13th", "Friday thirteenth"],
+    ["Thurs. 5pm", "Thursday five PM"],
+    ["Wed 2024-03-06", "Wednesday March sixth, twenty twenty-four"],
+    // Words, not days: lowercase, capitals alone, no day context.
+    ["The Sun rose.", "The Sun rose."],
+    ["Sat by the fire.", "Sat by the fire."],
+    ["Sun and sand", "Sun and sand"],
+    ["The SAT is hard.", "The SAT is hard."],
+    ["on SAT scores", "on SAT scores"],
+    ["Newly Wed", "Newly Wed"],
+    ["Mon ami", "Mon ami"],
+    ["on Sun Microsystems hardware", "on Sun Microsystems hardware"],
+    ["We met on Monday.", "We met on Monday."],
   ],
   dates: [
     ["2024-03-01", "March first, twenty twenty-four"],
@@ -261,6 +329,37 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["1990-2000", "nineteen ninety to two thousand"],
     ["500 B.C.", "five hundred BC."],
     ["1066 AD", "ten sixty-six AD"],
+    // After a reporting period (quarter, half, fiscal or calendar year), a year is read as one.
+    ["Q3 2024", "Q three twenty twenty-four"],
+    ["Revenue rose in Q3 2024.", "Revenue rose in Q three twenty twenty-four."],
+    ["Q4 1999 results", "Q four nineteen ninety-nine results"],
+    ["H1 2025", "H one twenty twenty-five"],
+    ["FY2024", "F Y twenty twenty-four"],
+    ["FY 2024", "F Y twenty twenty-four"],
+    ["FY24", "F Y twenty-four"],
+    ["FY05", "F Y oh five"],
+    ["FY'24", "F Y twenty-four"],
+    ["Q3 '24", "Q three twenty-four"],
+    ["CY2023", "C Y twenty twenty-three"],
+    ["Q4 FY24", "Q four F Y twenty-four"],
+    ["Q1–Q3 2024", "Q one to Q three twenty twenty-four"],
+    ["Q1-Q2", "Q one to Q two"],
+    ["Q3-2024", "Q three twenty twenty-four"],
+    ["Q3 2024–Q1 2025", "Q three twenty twenty-four to Q one twenty twenty-five"],
+    ["Q1 2023-2024", "Q one twenty twenty-three to twenty twenty-four"],
+    ["FY2024-25", "F Y twenty twenty-four to twenty-five"],
+    ["FY2024/25", "F Y twenty twenty-four to twenty-five"],
+    ["FY24-25", "F Y twenty-four to twenty-five"],
+    ["FY2024-FY2025", "F Y twenty twenty-four to F Y twenty twenty-five"],
+    ["In FY2024, sales were $5M.", "In F Y twenty twenty-four, sales were five million dollars."],
+    ["this FY", "this F Y"],
+    // Without a year, or before another number, as before.
+    ["Q3", "Q three"],
+    ["Q3 500 units", "Q three five hundred units"],
+    ["Q3 24 units", "Q three twenty-four units"],
+    ["H2O", "H two O"],
+    ["FY245", "F Y two hundred forty-five"],
+    ["Q5 2024", "Q five two thousand twenty-four"],
   ],
   abbreviations: [
     ["Dr. Smith lives on Elm St.", "Doctor Smith lives on Elm Street."],
@@ -363,7 +462,16 @@ const ENGLISH: Readonly<Record<string, Table>> = {
     ["## Step 2", "Step two"],
     ["- item", "item"],
     ["* item", "item"],
-    ["1. first", "one, first"],
+    // A list number is followed by a colon: espeak-ng pauses there whatever the case of the next
+    // word (after "one." it would not before a lowercase word), and no sentence ends after it.
+    ["1. first", "one: first"],
+    ["1. First step", "one: First step"],
+    ["2) Buy milk.", "two: Buy milk."],
+    ["  3. Bake", "three: Bake"],
+    ["Steps:\n1. Mix\n2. Bake", "Steps: one: Mix. two: Bake"],
+    ["10. Last one", "ten: Last one"],
+    ["Step 1. Then more.", "Step one. Then more."],
+    ["2024. It was a year.", "two thousand twenty-four. It was a year."],
     ["> quoted", "quoted"],
     ["`code`", "code"],
     ["Run `deno test` now", "Run deno test now"],
@@ -516,20 +624,41 @@ Deno.test("TextNormalizerStream uses its language", async () => {
   ]);
 });
 
-Deno.test("segment -> normalise: abbreviations need no context from other segments", async () => {
-  const text = "Dr. Smith lives on Elm St. He was born in 1984. It costs $3.50, e.g. today. " +
-    "We met at 5 p.m. The end!";
-  const segmented = new SentenceSegmenterStream({ fastFirstSegment: false });
+/** Streams `text` in token-sized chunks through a segmenter with `options` and the normaliser. */
+async function segmentAndNormalize(
+  text: string,
+  options: Partial<SegmenterOptions> = {},
+): Promise<string[]> {
+  const segmented = new SentenceSegmenterStream(options);
   const normalizer = new TextNormalizerStream("en");
   const out: string[] = [];
   const reading = (async () => {
     for await (const item of segmented.readable.pipeThrough(normalizer)) out.push(item);
   })();
   const writer = segmented.writable.getWriter();
-  // Token-sized chunks, as an LLM streams them.
   for (const chunk of text.match(/\S*\s*/g) ?? []) await writer.write(chunk);
   await writer.close();
   await reading;
+  return out;
+}
+
+Deno.test("segment -> normalise: a numbered list item is one segment, its number not alone", async () => {
+  // The default options: the first segment may end early, at a clause end.
+  const out = await segmentAndNormalize(
+    "1. Preheat the oven, then grease a tin.\n2. mix the flour and eggs.\n3) Bake for 20 min.",
+  );
+  assert.deepEqual(out, [
+    "one: Preheat the oven",
+    "then grease a tin.",
+    "two: mix the flour and eggs.",
+    "three: Bake for twenty minutes.",
+  ]);
+});
+
+Deno.test("segment -> normalise: abbreviations need no context from other segments", async () => {
+  const text = "Dr. Smith lives on Elm St. He was born in 1984. It costs $3.50, e.g. today. " +
+    "We met at 5 p.m. The end!";
+  const out = await segmentAndNormalize(text, { fastFirstSegment: false });
   assert.equal(
     out.join(" "),
     "Doctor Smith lives on Elm Street. He was born in nineteen eighty-four. " +

@@ -37,7 +37,9 @@ const MARKDOWN_RULES: readonly TextRule[] = [
   { pattern: /^[ \t]*>+[ \t]?/gm, replacement: "" },
   { pattern: /^[ \t]*[-*+•◦▪‣][ \t]+/gm, replacement: "" },
   { pattern: /^[ \t]*\[[ xX]\][ \t]+/gm, replacement: "" },
-  { pattern: /^[ \t]*(\d{1,3})[.)][ \t]+(?=\S)/gm, replacement: "$1, " },
+  // A list number is read with a colon: espeak-ng pauses after it whatever the case of the next
+  // word (a period before a lowercase word is no pause), and no sentence ends after the number.
+  { pattern: /^[ \t]*(\d{1,3})[.)][ \t]+(?=\S)/gm, replacement: "$1: " },
   // Emphasis: paired markers, then unpaired ones at word edges (a segment may hold half a pair).
   { pattern: /(\*\*|__|~~)(?=\S)([^\n]*?\S)\1/g, replacement: "$2" },
   { pattern: /(?<![\p{L}\p{N}])([*_])(?=\S)([^\n]*?\S)\1(?![\p{L}\p{N}])/gu, replacement: "$2" },

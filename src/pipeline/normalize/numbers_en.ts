@@ -152,6 +152,13 @@ export function englishYear(year: number): string {
   return `${belowThousand(high)} ${belowThousand(low)}`; // 1984, 2024
 }
 
+/** A year written with two digits (`'24`, `FY05`): `twenty-four`, `oh five`. */
+export function englishShortYear(year: number): string {
+  const twoDigits = Math.abs(Math.trunc(year)) % 100;
+  if (twoDigits === 0) return "oh oh";
+  return twoDigits < 10 ? `oh ${ONES[twoDigits]}` : belowThousand(twoDigits);
+}
+
 /**
  * A clock time: `3:45 pm` -> `three forty-five PM`, `9:05` -> `nine oh five`, `7:00` -> `seven
  * o'clock`, `18:00` -> `eighteen hundred`; `period` is set for 12-hour times.

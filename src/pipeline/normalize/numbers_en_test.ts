@@ -6,6 +6,7 @@ import {
   englishFraction,
   englishOrdinal,
   englishPlural,
+  englishShortYear,
   englishTime,
   englishYear,
 } from "./numbers_en.ts";
@@ -59,6 +60,16 @@ Deno.test("englishOrdinal changes only the last word", () => {
 
 Deno.test("englishDigits reads each digit", () => {
   checkTable(englishDigits, [["007", "zero zero seven"], ["42", "four two"]]);
+});
+
+Deno.test("englishShortYear reads a two-digit year, with oh before a single digit", () => {
+  checkTable(englishShortYear, [
+    [24, "twenty-four"],
+    [99, "ninety-nine"],
+    [10, "ten"],
+    [5, "oh five"],
+    [0, "oh oh"],
+  ]);
 });
 
 Deno.test("englishYear reads years in pairs, with oh, hundred and thousand forms", () => {

@@ -94,6 +94,8 @@ export interface LanguageRules {
   ordinal(digits: string): string;
   /** A number read as a year (`1984` -> `nineteen eighty-four`). */
   year(year: number): string;
+  /** A year written with two digits (`'24`, `FY05`) -> `twenty-four`, `oh five`. */
+  shortYear(year: number): string;
   /** Plural of number words, for decades (`nineteen ninety` -> `nineteen nineties`). */
   plural(words: string): string;
   /** A clock time; `period` is set for 12-hour times. */
@@ -113,8 +115,36 @@ export interface LanguageRules {
   readonly months: readonly string[];
   /** Other spellings of months in the text (lowercase, without a dot) -> month number 1-12. */
   readonly monthAbbreviations: Readonly<Record<string, number>>;
+  /** Day names, Monday first; also recognised in the text (`Monday–Friday`). */
+  readonly weekdays: readonly string[];
+  /**
+   * Abbreviated days as written, with a capital (`Mon`, `Tues`) -> day number 1-7, Monday first.
+   * Several are words too (`Sun`, `Sat`), so they are read as days only in a day context: linked
+   * to another day (also in capitals), after a word of {@linkcode LanguageRules.weekdayContext},
+   * or before a time or a date.
+   */
+  readonly weekdayAbbreviations: Readonly<Record<string, number>>;
+  /** Words right before an abbreviated day that make it a day (`on Fri`, `every Sat`), lowercase. */
+  readonly weekdayContext: readonly string[];
+  /**
+   * Words that link two days (`Mon to Fri`, `Sat and Sun`), lowercase; dashes (a range, read as
+   * {@linkcode NormalizerWords.to}), slashes, commas and `&` link them too.
+   */
+  readonly weekdayLinks: readonly string[];
   /** Words after which a four-digit number is a year (`in 1999`), lowercase. */
   readonly yearContext: readonly string[];
+  /**
+   * Numbers with slashes (or an `x`) that are set phrases, as written -> as spoken (`24/7` ->
+   * `twenty-four seven`); read before dates, fractions and other numbers with a slash.
+   */
+  readonly numberPhrases: Readonly<Record<string, string>>;
+  /**
+   * Reporting periods (quarters, halves, fiscal years), as written -> as spoken (`Q3` -> `Q
+   * three`, `FY` -> `F Y`); read so wherever written as a word. A year after one is read as a year
+   * (`Q3 2024`, `FY2024`), also a two-digit one after an apostrophe (`Q3 '24`) or right after a
+   * period that ends with a letter (`FY24`); two periods joined by a dash are a range (`Q1-Q3`).
+   */
+  readonly yearPeriods: Readonly<Record<string, string>>;
   /** Era markers after a year, as written -> as spoken (`BC` -> `BC`, `A.D.` -> `AD`). */
   readonly eras: Readonly<Record<string, string>>;
   /** Currency symbols and three-letter codes -> names. */
@@ -165,6 +195,11 @@ export function applyRules(text: string, rules: readonly TextRule[]): string {
       : out.replace(rule.pattern, rule.replacement);
   }
   return out;
+}
+
+/** `word` with its first letter in upper case (`monday` -> `Monday`). */
+export function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 /** `text` with every character that means something in a regular expression escaped. */

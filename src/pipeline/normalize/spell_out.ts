@@ -1,18 +1,20 @@
 /**
  * The steps driven by a {@linkcode LanguageRules} table: addresses and phone numbers,
- * abbreviations, signs before a number, ranges of money, dates, times, money, dimensions,
- * percentages, units, years, ordinals, symbols and the remaining numbers of a text segment spelled
- * out as words, in that order (addresses first, since their dots, digits and dashes are not numbers
- * or sentence ends; signs before any number is spelled out, since they are recognised by the digits
- * after them; ranges of money before other ranges, so that the currency is named once).
+ * abbreviations, signs before a number, reporting periods and their years, days of the week,
+ * ranges of money, dates, times, money, dimensions, percentages, units, years, ordinals, symbols
+ * and the remaining numbers of a text segment spelled out as words, in that order (addresses first,
+ * since their dots, digits and dashes are not numbers or sentence ends; signs before any number is
+ * spelled out, since they are recognised by the digits after them; ranges of money before other
+ * ranges, so that the currency is named once).
  *
  * @module
  */
 import { keptPeriod } from "./abbreviation.ts";
 import { speakUrl, spellAddress } from "./addresses.ts";
 import { spellPhoneNumbers } from "./phones.ts";
-import { alternation, applyRules, escapeRegExp, type LanguageRules } from "./rules.ts";
+import { alternation, applyRules, capitalize, escapeRegExp, type LanguageRules } from "./rules.ts";
 import { readDigits, speakCurrency, speakCurrencyRange, speakNumber } from "./spoken_numbers.ts";
+import { spellWeekdays } from "./weekdays.ts";
 
 /** A number as written: thousands separators, decimals. */
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+`;
@@ -21,6 +23,9 @@ const NOT_BEFORE_WORD = String.raw`(?![\p{L}\p{N}])`;
 /** Not inside a longer number (`1.5`, `1,000`, `1/2/3`). */
 const NOT_AFTER_NUMBER = String.raw`(?<![\p{L}\p{N}.,/])`;
 const NOT_BEFORE_NUMBER = String.raw`(?![\p{L}\p{N}/]|[.,]\d)`;
+
+/** A four-digit number that may be a year (1100-2099). */
+const YEAR = String.raw`1[1-9]\d{2}|20\d{2}`;
 
 /** Units of length: `x` before an amount of them is a dimension (`3 x 4 m`, read `by`). */
 const LENGTH_UNITS = ["km", "m", "cm", "mm", "mi", "ft", "yd"];
@@ -36,6 +41,7 @@ interface CompiledRules {
   readonly email: RegExp;
   readonly url: RegExp;
   readonly bareDomain: RegExp;
+  readonly numberPhrase: RegExp;
   readonly isoDate: RegExp;
   readonly numericDate: RegExp;
   readonly monthDayYear: RegExp;
@@ -47,6 +53,7 @@ interface CompiledRules {
   readonly fraction: RegExp;
   readonly clock: RegExp;
   readonly hourPeriod: RegExp;
+  readonly timeRange: RegExp;
   readonly moneyRange: RegExp;
   readonly currencyBefore: RegExp;
   readonly currencyAfter: RegExp;
@@ -54,6 +61,7 @@ interface CompiledRules {
   readonly dimension: RegExp;
   readonly percent: RegExp;
   readonly unit: RegExp;
+  readonly yearPeriod: RegExp;
   readonly era: RegExp;
   readonly decade: RegExp;
   readonly yearInContext: RegExp;
@@ -62,10 +70,6 @@ interface CompiledRules {
 }
 
 const COMPILED = new WeakMap<LanguageRules, CompiledRules>();
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
 
 function compile(rules: LanguageRules): CompiledRules {
   const cached = COMPILED.get(rules);
@@ -89,6 +93,11 @@ function compile(rules: LanguageRules): CompiledRules {
   const unitAfter = String.raw`(?:\s?(?:${units}))`;
   const rateUnit = String.raw`(?:${alternation(Object.keys(rules.rates))}|\p{Ll}{3,})`;
   const per = escapeRegExp(rules.words.per);
+  const periods = alternation(Object.keys(rules.yearPeriods));
+  // A reporting period and its year: `Q3 2024`, `Q3-2024`, `FY2024`, `FY24`, `Q3 '24`, `FY2024-25`.
+  const periodWithYear = (name: string) =>
+    String
+      .raw`(?<${name}>${periods})(?:(?:\s|[-/]|(?<=\p{L}))(?<${name}Year>${YEAR})|(?:(?<=\p{L})\s?|\s?['’])(?<${name}Short>\d{2}))?(?:(?<=\d)\s?[-–/]\s?(?<${name}End>${YEAR}|\d{2}))?`;
   // The rates after an amount: `/mo`, ` / month`, ` per kg`, `/user/month`.
   const rates = String.raw`(?:(?:\s?\/\s?|\s+${per}\s+)${rateUnit}${NOT_BEFORE_WORD})*`;
   const amount = (name: string) =>
@@ -104,6 +113,12 @@ function compile(rules: LanguageRules): CompiledRules {
       String
         .raw`(?<![\p{L}\p{N}@.\/_-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TOP_LEVEL_DOMAINS})(?:\/[^\s<>()"'${"`"}]*)?${NOT_BEFORE_WORD}`,
       "giu",
+    ),
+    numberPhrase: new RegExp(
+      String.raw`${NOT_AFTER_NUMBER}(?:${
+        alternation(Object.keys(rules.numberPhrases))
+      })${NOT_BEFORE_NUMBER}`,
+      "gu",
     ),
     isoDate: /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])/g,
     numericDate: new RegExp(
@@ -137,6 +152,9 @@ function compile(rules: LanguageRules): CompiledRules {
     ),
     clock:
       /(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])(?:\s?([ap])\.?m\.?(?![\p{L}\p{N}]))?/giu,
+    // The dash between a 12-hour time and another time: `9am-5pm`, `9 a.m. – 5 p.m.`, `10am-4`.
+    timeRange:
+      /(?<=(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?[ap]\.?m\.?)\s?[-–]\s?(?=(?:[01]?\d|2[0-3])(?::[0-5]\d)?(?:\s?[ap]\.?m\.?)?(?![\p{L}\p{N}:]))/giu,
     hourPeriod: /(?<![\d:.,])(1[0-2]|0?[1-9])\s?([ap])\.?m\.?(?![\p{L}\p{N}])/giu,
     // `$5-10 million`, `$5 - $10`: one currency, named after the second amount or before both.
     moneyRange: new RegExp(
@@ -169,6 +187,12 @@ function compile(rules: LanguageRules): CompiledRules {
     unit: new RegExp(
       String
         .raw`(?<![\p{L}\p{N}.,])([-−]?)(${NUMBER})\s?(${units})${NOT_BEFORE_WORD}(?:(?<=\p{L})\.)?`,
+      "gu",
+    ),
+    yearPeriod: new RegExp(
+      String.raw`${NOT_AFTER_WORD}${periodWithYear("first")}(?:\s?[-–]\s?${
+        periodWithYear("last")
+      })?(?!\p{L}|(?<=\p{N})\p{N}|[-–/.,]\d)`,
       "gu",
     ),
     era: new RegExp(
@@ -214,10 +238,14 @@ function spellAddresses(s: string, rules: LanguageRules, re: CompiledRules): str
     .replace(re.bareDomain, (url) => speakUrl(rules, url));
 }
 
-/** Dates, year ranges, number ranges and fractions in `text` spelled out. */
+/**
+ * Set phrases of numbers (`24/7`), dates, year ranges, number ranges and fractions in `text`
+ * spelled out.
+ */
 function spellDatesAndRanges(s: string, rules: LanguageRules, re: CompiledRules): string {
   const { words } = rules;
   return s
+    .replace(re.numberPhrase, (phrase) => rules.numberPhrases[phrase])
     .replace(re.isoDate, (match, y: string, m: string, d: string) => {
       const [year, month, day] = [Number(y), Number(m), Number(d)];
       return isCalendarDay(year, month, day) ? rules.date(year, month, day, false) : match;
@@ -264,9 +292,10 @@ function spellDatesAndRanges(s: string, rules: LanguageRules, re: CompiledRules)
     .replace(/(?<=\d)\/(?=\d)/g, ` ${words.slash} `);
 }
 
-/** Clock times in `text` spelled out. */
+/** Ranges of clock times and clock times in `text` spelled out. */
 function spellTimes(s: string, rules: LanguageRules, re: CompiledRules): string {
   return s
+    .replace(re.timeRange, ` ${rules.words.to} `)
     .replace(
       re.clock,
       (
@@ -416,6 +445,41 @@ function spellQuantities(s: string, rules: LanguageRules, re: CompiledRules): st
     );
 }
 
+/** The named groups of a {@linkcode CompiledRules.yearPeriod} match. */
+interface YearPeriodGroups {
+  readonly first: string;
+  readonly firstYear?: string;
+  readonly firstShort?: string;
+  readonly firstEnd?: string;
+  readonly last?: string;
+  readonly lastYear?: string;
+  readonly lastShort?: string;
+  readonly lastEnd?: string;
+}
+
+/**
+ * Reporting periods (`Q3`, `FY`) in `text` read from the table, and the years after them read as
+ * years (`Q3 2024` -> `Q three twenty twenty-four`, `FY24` -> `F Y twenty-four`, `FY2024-25` -> `F
+ * Y twenty twenty-four to twenty-five`), before dates and ranges are, which would read the year
+ * as a number or a range from the quarter (`Q3-2024`).
+ */
+function spellReportingPeriods(s: string, rules: LanguageRules, re: CompiledRules): string {
+  const { words } = rules;
+  const read = (digits: string) =>
+    digits.length === 4 ? rules.year(Number(digits)) : rules.shortYear(Number(digits));
+  // A period, its year if any, and the end of a span of years (`FY2024-25`) if any.
+  const period = (name: string, year: string | undefined, end: string | undefined) =>
+    [rules.yearPeriods[name], year && read(year), end && `${words.to} ${read(end)}`]
+      .filter((part) => part)
+      .join(" ");
+  return s.replace(re.yearPeriod, (_m: string, ...rest: unknown[]) => {
+    const g = rest.at(-1) as YearPeriodGroups;
+    const first = period(g.first, g.firstYear ?? g.firstShort, g.firstEnd);
+    if (g.last === undefined) return first;
+    return `${first} ${words.to} ${period(g.last, g.lastYear ?? g.lastShort, g.lastEnd)}`;
+  });
+}
+
 /** Eras, decades, years after a context word, and ordinals in `text` spelled out. */
 function spellYearsAndOrdinals(s: string, rules: LanguageRules, re: CompiledRules): string {
   return s
@@ -463,6 +527,8 @@ export function spellOut(text: string, rules: LanguageRules): string {
   s = spellPhoneNumbers(s, rules);
   s = applyRules(s, rules.abbreviations);
   s = applyRules(s, rules.signs);
+  s = spellReportingPeriods(s, rules, re);
+  s = spellWeekdays(s, rules);
   s = spellMoneyRanges(s, rules, re);
   s = spellDatesAndRanges(s, rules, re);
   s = spellTimes(s, rules, re);
