@@ -152,6 +152,9 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
       const badSpeaker = await client.startSession("s-speaker", "", { speaker: "alice" });
       assert.equal(badSpeaker.success, false);
       assert.match(badSpeaker.message, /"speaker"/);
+      const badLead = await client.startSession("s-lead", "", { audio_lead_ms: "-1" });
+      assert.equal(badLead.success, false);
+      assert.match(badLead.message, /"audio_lead_ms" must be a whole number from 0 to 600000/);
       const extra = await client.startSession("s-extra", "", { speed: "1.5", colour: "blue" });
       assert.equal(extra.success, true, extra.message);
       assert.ok(
@@ -362,6 +365,35 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
           `only the new answer is spoken: ${newAnswer} frames`,
         );
         await client.endSession("s-stop-late");
+      },
+    );
+
+    await t.step(
+      "Synthesize: paced to real time after 1 s of lead, unless the session asks for audio_lead_ms 0",
+      async () => {
+        // About 4.5 s of speech each.
+        const text = "The quick brown fox jumps over the lazy dog. ".repeat(2);
+        for (
+          const [id, options, paced] of [["s-paced", {}, true], ["s-unpaced", {
+            audio_lead_ms: "0",
+          }, false]] as const
+        ) {
+          const started = performance.now();
+          const { frames, error } = await speak(client, id, text, "", options);
+          const elapsed = performance.now() - started;
+          assert.equal(error, undefined);
+          assertFrameInvariants(frames, 0, 1);
+          const audioMs = frames.length * 20;
+          if (paced) {
+            assert.ok(
+              elapsed >= audioMs - 1000 - 100,
+              `${audioMs} ms of audio came in ${elapsed} ms`,
+            );
+          } else {
+            assert.ok(elapsed < audioMs / 2, `${audioMs} ms of audio came in ${elapsed} ms`);
+          }
+          await client.endSession(id);
+        }
       },
     );
 

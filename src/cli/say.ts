@@ -58,7 +58,8 @@ export async function say(args: string[]): Promise<number> {
   }
   const client = createTtsClient(parsed.values.address, security);
   const sessionId = `say-${crypto.randomUUID()}`;
-  const options: Record<string, string> = {};
+  // A file, not a listener: the frames may come as fast as they are made, not in real time.
+  const options: Record<string, string> = { audio_lead_ms: "0" };
   if (parsed.values.speed) options.speed = parsed.values.speed;
   if (parsed.values.speaker) options.speaker = parsed.values.speaker;
   try {

@@ -192,6 +192,7 @@ export class TtsService {
       id: request.session_id,
       modelId,
       options: parsed.options,
+      audioLeadMs: parsed.audioLeadMs,
       voices: residency,
     });
     const admitted = sessions.add(session);

@@ -30,6 +30,8 @@ export interface SessionInit {
   readonly options: SynthesisOptions;
   /** Where the session gets its voice for each utterance. */
   readonly voices: VoiceProvider;
+  /** The session's own pacing lead (ms; 0: unpaced), from its `audio_lead_ms` option. */
+  readonly audioLeadMs?: number;
 }
 
 /** One live session. Frame sequence numbers are per session: from 0, never skipped or repeated. */
@@ -40,6 +42,8 @@ export class Session {
   readonly modelId: string;
   /** Synthesis options. */
   readonly options: SynthesisOptions;
+  /** The session's own pacing lead (ms), if it chose one; else the worker's applies. */
+  readonly audioLeadMs: number | undefined;
   /** PAUSE closes it, RESUME opens it; frames wait at it. */
   readonly gate: PauseGate = new PauseGate();
   /** Unix time in ms when the session started. */
@@ -53,6 +57,7 @@ export class Session {
     this.id = init.id;
     this.modelId = init.modelId;
     this.options = init.options;
+    this.audioLeadMs = init.audioLeadMs;
     this.#voices = init.voices;
   }
 

@@ -11,11 +11,21 @@ export const KNOWN_SESSION_OPTIONS: readonly string[] = [
   "language",
   "speaker",
   "noise_scale",
+  "audio_lead_ms",
 ];
+
+/** Largest `audio_lead_ms` option: ten minutes. */
+const MAX_AUDIO_LEAD_MS = 600_000;
 
 /** The outcome of parsing session options. */
 export type SessionOptionsResult =
-  | { readonly ok: true; readonly options: SynthesisOptions; readonly ignored: string[] }
+  | {
+    readonly ok: true;
+    readonly options: SynthesisOptions;
+    /** The session's own `audio_lead_ms` (pacing of its frames), when it gave one. */
+    readonly audioLeadMs?: number;
+    readonly ignored: string[];
+  }
   | { readonly ok: false; readonly message: string };
 
 function parseNumber(raw: string): number {
@@ -48,6 +58,17 @@ export function parseSessionOptions(
       return {
         ok: false,
         message: `option "noise_scale" must be a number from 0 to 2, got "${raw.noise_scale}"`,
+      };
+    }
+  }
+  let audioLeadMs: number | undefined;
+  if (raw.audio_lead_ms !== undefined) {
+    audioLeadMs = parseNumber(raw.audio_lead_ms);
+    if (!Number.isInteger(audioLeadMs) || audioLeadMs < 0 || audioLeadMs > MAX_AUDIO_LEAD_MS) {
+      return {
+        ok: false,
+        message: `option "audio_lead_ms" must be a whole number from 0 to ${MAX_AUDIO_LEAD_MS} ` +
+          `(0: frames as fast as they are made), got "${raw.audio_lead_ms.slice(0, 64)}"`,
       };
     }
   }
@@ -85,5 +106,5 @@ export function parseSessionOptions(
       };
     }
   }
-  return { ok: true, options: { speed, noiseScale, speaker, language }, ignored };
+  return { ok: true, options: { speed, noiseScale, speaker, language }, audioLeadMs, ignored };
 }

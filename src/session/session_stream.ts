@@ -61,7 +61,8 @@ export interface SessionStreamOptions {
   /**
    * Most audio (ms) the stream sends ahead of real time: frames go out no faster than the client
    * plays them once this much is on its way, so that PAUSE and STOP find the rest still here.
-   * Default {@linkcode DEFAULT_AUDIO_LEAD_MS}; 0 sends frames as fast as they are made.
+   * Default {@linkcode DEFAULT_AUDIO_LEAD_MS}; 0 sends frames as fast as they are made. A session's
+   * own `audio_lead_ms` option overrides it.
    */
   readonly audioLeadMs?: number;
 }
@@ -152,7 +153,9 @@ export class SessionStream {
     this.#segmenter = options.segmenter;
     this.#observer = options.observer;
     this.#stoppedTextWindowMs = options.stoppedTextWindowMs ?? DEFAULT_STOPPED_TEXT_WINDOW_MS;
-    this.#clock = new PlayoutClock(options.audioLeadMs ?? DEFAULT_AUDIO_LEAD_MS);
+    this.#clock = new PlayoutClock(
+      session.audioLeadMs ?? options.audioLeadMs ?? DEFAULT_AUDIO_LEAD_MS,
+    );
   }
 
   /** Whether an utterance is being spoken or waits to be. */
