@@ -100,8 +100,13 @@ function speakOnce(client: TtsClient, sessionId: string, text: string, end = tru
 }
 
 /** Starts a session and asserts it was admitted. */
-async function startSession(client: TtsClient, id: string, modelId = ""): Promise<void> {
-  const started = await client.startSession(id, modelId);
+async function startSession(
+  client: TtsClient,
+  id: string,
+  modelId = "",
+  options: Record<string, string> = {},
+): Promise<void> {
+  const started = await client.startSession(id, modelId, options);
   assert.equal(started.success, true, `StartSession ${id}: ${started.message}`);
 }
 
@@ -183,8 +188,8 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
     await bystander.probe.waitForFrames(10);
     /** Every session id the battery may have left open; all are ended at the end. */
     const opened = new Set<string>();
-    const session = async (id: string, modelId = "") => {
-      await startSession(client, id, modelId);
+    const session = async (id: string, modelId = "", options: Record<string, string> = {}) => {
+      await startSession(client, id, modelId, options);
       opened.add(id);
     };
     const step = async (name: string, fn: () => Promise<void>) => {
@@ -475,7 +480,8 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
     });
 
     await step("UnloadModel and RELOAD while sessions use the model", async () => {
-      await session("s-reloader");
+      // The long answer is awaited to its end: unpaced, it does not take its 20 s of real time.
+      await session("s-reloader", "", { audio_lead_ms: "0" });
       const probe = speakOnce(client, "s-reloader", LONG_TEXT, false);
       await probe.waitForFrames(3);
       const busy = await client.unloadModel("espeak-en-us");

@@ -211,7 +211,9 @@ export class Bystander {
     intervalMs = 400,
     sentencesPerUtterance = 3,
   ): Promise<Bystander> {
-    const started = await client.startSession(sessionId);
+    // Its text comes faster than it can be spoken in real time: unpaced, so that the backlog is
+    // spoken by the time the battery ends.
+    const started = await client.startSession(sessionId, "", { audio_lead_ms: "0" });
     if (!started.success) throw new Error(`bystander StartSession failed: ${started.message}`);
     const bystander = new Bystander(client, sessionId, sentences, sentencesPerUtterance);
     bystander.#writeNext();
