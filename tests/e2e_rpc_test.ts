@@ -309,7 +309,7 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
     );
 
     await t.step(
-      "Synthesize: a second stream is refused while the first speaks or has text in progress",
+      "Synthesize: a second stream is refused while the first speaks, is paused mid-answer or has text in progress",
       async () => {
         await client.startSession("s-busy");
         const callA = client.synthesize();
@@ -330,10 +330,20 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
           assert.match(result.error!.details, pattern);
           assert.equal(result.frames.length, 0);
         };
-        // A speaks a long answer.
-        callA.write({ session_id: "s-busy", text: SENTENCES, is_final: true, sequence_number: 0 });
+        // A speaks a long answer (15 s of speech).
+        callA.write({
+          session_id: "s-busy",
+          text: Array.from({ length: 8 }, () => SENTENCES).join(" "),
+          is_final: true,
+          sequence_number: 0,
+        });
         while (framesA.length < 3) await sleep(10);
         await refusal(/session "s-busy" already has a Synthesize stream that is still speaking/);
+        // A's answer, held by PAUSE.
+        assert.equal((await client.control("s-busy", "PAUSE")).success, true);
+        await refusal(/holds an utterance paused by PAUSE; .*RESUME/);
+        assert.equal((await client.control("s-busy", "RESUME")).success, true);
+        assert.equal((await client.control("s-busy", "STOP")).message, "stopped");
         while (!framesA.at(-1)?.is_final) await sleep(10);
         // A has an answer in progress: text without is_final, spoken or not.
         callA.write({
