@@ -28,6 +28,19 @@ function assertFrameInvariants(frames: AudioFrame[], firstSequence: number, utte
   assert.ok(frames.at(-1)!.is_final, "last frame is final");
 }
 
+/** `promise`'s value, or undefined when it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((
+    resolve,
+  ) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function withWorker(fn: (worker: TestWorker) => Promise<void>) {
   const worker = await startTestWorker(["--models-dir", FIXTURE_VOICES, "--max-sessions", "8"]);
   try {
@@ -233,6 +246,129 @@ Deno.test("worker serves every tts.TTSService RPC end to end", async (t) => {
         call.end();
         assertFrameInvariants((await collected).frames, 0, 1);
         await client.endSession("s-early");
+      },
+    );
+
+    await t.step(
+      "Synthesize: a new stream replaces an idle one that was never half-closed (one stream per answer)",
+      async () => {
+        await client.startSession("s-answers");
+        // Answer A, spoken to its final frame; the client never half-closes it (its half-close
+        // may reach the worker after the next stream's first chunk).
+        const callA = client.synthesize();
+        const endA = collectFrames(callA);
+        const framesA: AudioFrame[] = [];
+        callA.on("data", (frame: AudioFrame) => framesA.push(frame));
+        callA.write({
+          session_id: "s-answers",
+          text: "The first answer.",
+          is_final: true,
+          sequence_number: 0,
+        });
+        while (!framesA.at(-1)?.is_final) await sleep(10);
+        // Answer B, on a new stream of the same session.
+        const callB = client.synthesize();
+        const endB = collectFrames(callB);
+        const firstOfB = waitFor(callB, 1);
+        callB.write({
+          session_id: "s-answers",
+          text: "The second answer.",
+          is_final: true,
+          sequence_number: 0,
+        });
+        // Text on the old call once it was replaced (15 s of speech) is not spoken anywhere. (Had
+        // it reached the worker before B's first chunk, A would be speaking it and B refused.)
+        await firstOfB;
+        callA.write({
+          session_id: "s-answers",
+          text: Array.from({ length: 8 }, () => SENTENCES).join(" "),
+          is_final: true,
+          sequence_number: 1,
+        });
+        callB.end();
+        const b = await endB;
+        assert.equal(b.error, undefined, `B: ${JSON.stringify(b.error)}`);
+        const a = await within(endA, 10_000);
+        assert.ok(a, "the replaced stream ends without its client half-closing it");
+        assert.equal(a.error, undefined, "the replaced stream ends with OK");
+        assertFrameInvariants(a.frames, 0, 1);
+        assertFrameInvariants(b.frames, a.frames.length, 1);
+        assert.ok(b.frames.length > 20 && b.frames.length < 200, `B: ${b.frames.length} frames`);
+        // The session goes on: a third stream after B half-closed, and EndSession.
+        const callC = client.synthesize();
+        const endC = collectFrames(callC);
+        callC.write({
+          session_id: "s-answers",
+          text: "The third answer.",
+          is_final: true,
+          sequence_number: 0,
+        });
+        callC.end();
+        const c = await endC;
+        assert.equal(c.error, undefined);
+        assertFrameInvariants(c.frames, a.frames.length + b.frames.length, 1);
+        assert.equal((await client.endSession("s-answers")).success, true);
+      },
+    );
+
+    await t.step(
+      "Synthesize: a second stream is refused while the first speaks, is paused mid-answer or has text in progress",
+      async () => {
+        await client.startSession("s-busy");
+        const callA = client.synthesize();
+        const endA = collectFrames(callA);
+        const framesA: AudioFrame[] = [];
+        callA.on("data", (frame: AudioFrame) => framesA.push(frame));
+        const refusal = async (pattern: RegExp) => {
+          const call = client.synthesize();
+          const ended = collectFrames(call);
+          call.write({
+            session_id: "s-busy",
+            text: "Too early.",
+            is_final: true,
+            sequence_number: 0,
+          });
+          const result = await ended;
+          assert.equal(result.error?.code, grpc.status.FAILED_PRECONDITION);
+          assert.match(result.error!.details, pattern);
+          assert.equal(result.frames.length, 0);
+        };
+        // A speaks a long answer (15 s of speech).
+        callA.write({
+          session_id: "s-busy",
+          text: Array.from({ length: 8 }, () => SENTENCES).join(" "),
+          is_final: true,
+          sequence_number: 0,
+        });
+        while (framesA.length < 3) await sleep(10);
+        await refusal(/session "s-busy" already has a Synthesize stream that is still speaking/);
+        // A's answer, held by PAUSE.
+        assert.equal((await client.control("s-busy", "PAUSE")).success, true);
+        await refusal(/holds an utterance paused by PAUSE; .*RESUME/);
+        assert.equal((await client.control("s-busy", "RESUME")).success, true);
+        assert.equal((await client.control("s-busy", "STOP")).message, "stopped");
+        while (!framesA.at(-1)?.is_final) await sleep(10);
+        // A has an answer in progress: text without is_final, spoken or not.
+        callA.write({
+          session_id: "s-busy",
+          text: "Well, let",
+          is_final: false,
+          sequence_number: 1,
+        });
+        await sleep(100);
+        await refusal(/has an utterance in progress \(text received since its last is_final\)/);
+        // A is unharmed: it ends its answer and speaks it.
+        callA.write({
+          session_id: "s-busy",
+          text: " me think.",
+          is_final: true,
+          sequence_number: 2,
+        });
+        callA.end();
+        const a = await endA;
+        assert.equal(a.error, undefined);
+        assertFrameInvariants(a.frames, 0, 2);
+        assert.equal((await client.endSession("s-busy")).success, true);
       },
     );
 

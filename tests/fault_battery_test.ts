@@ -623,26 +623,29 @@ Deno.test("fault battery: bad input and faults get clear answers; a bystander is
       },
     );
 
-    await step("two streams for one session: the second gets FAILED_PRECONDITION", async () => {
-      await session("s-dual");
-      const first = speakOnce(client, "s-dual", LONG_TEXT, false);
-      await first.waitForFrames(3);
-      for (let i = 0; i < 2; i++) {
-        const second = speakOnce(client, "s-dual", "A second stream.");
-        assertCallError(
-          await second.waitForEnd(),
-          grpc.status.FAILED_PRECONDITION,
-          /session "s-dual" already has a Synthesize stream open; use one stream per session/,
-        );
-        assert.equal(second.frameCount, 0);
-      }
-      // The refused streams did not detach the first one: it goes on to its final frame.
-      await first.waitForFrames(first.frameCount + 10);
-      assert.equal((await client.control("s-dual", "STOP")).message, "stopped");
-      first.call.end();
-      await first.waitForEnd(30_000);
-      assertCleanStream(first, 1);
-    });
+    await step(
+      "two streams for one session: while the first speaks, the second gets FAILED_PRECONDITION",
+      async () => {
+        await session("s-dual");
+        const first = speakOnce(client, "s-dual", LONG_TEXT, false);
+        await first.waitForFrames(3);
+        for (let i = 0; i < 2; i++) {
+          const second = speakOnce(client, "s-dual", "A second stream.");
+          assertCallError(
+            await second.waitForEnd(),
+            grpc.status.FAILED_PRECONDITION,
+            /session "s-dual" already has a Synthesize stream that is still speaking .*; a session speaks on one stream at a time: wait for its final frame \(or STOP it\)/,
+          );
+          assert.equal(second.frameCount, 0);
+        }
+        // The refused streams did not detach the first one: it goes on to its final frame.
+        await first.waitForFrames(first.frameCount + 10);
+        assert.equal((await client.control("s-dual", "STOP")).message, "stopped");
+        first.call.end();
+        await first.waitForEnd(30_000);
+        assertCleanStream(first, 1);
+      },
+    );
 
     await step("garbage bytes on the port: the worker keeps serving", async () => {
       const payloads = [

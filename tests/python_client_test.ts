@@ -100,6 +100,13 @@ interface WireReport {
     status: Outcome;
     end: Outcome;
   };
+  stream_per_answer: FrameReport & {
+    session_id: string;
+    start: Outcome;
+    statuses: Outcome[];
+    finals_per_stream: number[];
+    end: Outcome;
+  };
   end_taken: Outcome;
   end_taken_again: Outcome;
 }
@@ -340,6 +347,25 @@ Deno.test("a Python grpcio orchestrator speaks the tts.TTSService wire protocol"
       // At most the worker's 1 s lead (50 frames) was on its way; the ~25 s answer was not.
       assert.ok(frames_after_stop <= 60, `${frames_after_stop} frames came after the STOP`);
     });
+
+    await t.step(
+      "one stream per answer, each opened as the last is half-closed: every one speaks",
+      () => {
+        // grpcio sends a half-close on its own thread: the next stream's first chunk may reach
+        // the worker before it. The old stream, spoken to its final frame, is then replaced.
+        const answers = report.stream_per_answer;
+        assert.equal(answers.start.success, true);
+        assert.equal(answers.statuses.length, 20);
+        answers.statuses.forEach((status, i) => assertStatus(status, "OK", `stream ${i + 1}`));
+        assert.deepEqual(answers.finals_per_stream, Array(20).fill(1));
+        assert.deepEqual(answers.frame_sizes, [FRAME_BYTES]);
+        assert.equal(answers.first_sequence, 0);
+        assert.equal(answers.sequence_gaps, 0, "sequence numbers run on across the streams");
+        assert.ok(answers.last_frame_final);
+        assert.deepEqual(answers.session_ids, [answers.session_id]);
+        assert.equal(answers.end.success, true);
+      },
+    );
 
     await t.step("a client that sends keepalive pings keeps its one connection", () => {
       const { states, models_after } = report.client_keepalive;

@@ -91,6 +91,22 @@ function unary<Req, Res>(
   };
 }
 
+/**
+ * Why a second Synthesize stream of a session is refused: its current stream still speaks, holds
+ * a paused utterance, or has an utterance open; with what the client can do about it.
+ */
+function streamInUse(sessionId: string, current: SessionStream): string {
+  const other = `session "${sessionId}" already has a Synthesize stream that`;
+  const rule = "a session speaks on one stream at a time";
+  if (current.utteranceOpen) {
+    return `${other} has an utterance in progress (text received since its last is_final); ${rule}: end that utterance with is_final and wait for its final frame (or STOP it) before opening the next stream`;
+  }
+  if (current.session.gate.paused) {
+    return `${other} holds an utterance paused by PAUSE; ${rule}: RESUME and wait for its final frame (or STOP it) before opening the next stream`;
+  }
+  return `${other} is still speaking (an utterance is being spoken or queued); ${rule}: wait for its final frame (or STOP it) before opening the next stream`;
+}
+
 function invalid(details: string): Partial<grpc.StatusObject> {
   return rpcError(grpc.status.INVALID_ARGUMENT, details);
 }
@@ -446,6 +462,15 @@ export class TtsService {
 
     call.on("data", (chunk: TextChunk) => {
       if (finished) return;
+      if (stream?.superseded) {
+        // A newer stream of the session took over (its call is ending with OK): text sent on
+        // this one now is never spoken, here or there.
+        log.debug(
+          { session_id: sessionId, chars: chunk.text?.length ?? 0 },
+          "text on a replaced stream ignored",
+        );
+        return;
+      }
       if (!stream) {
         const problem = sessionIdProblem(chunk.session_id);
         if (problem) return finish(invalid(problem));
@@ -494,13 +519,16 @@ export class TtsService {
             },
           },
         });
-        if (!sessions.attachStream(session.id, opened)) {
+        const attached = sessions.attachStream(session.id, opened);
+        if (!attached.ok) {
           return finish(
-            rpcError(
-              grpc.status.FAILED_PRECONDITION,
-              `session "${session.id}" already has a Synthesize stream open; use one stream per session`,
-            ),
+            rpcError(grpc.status.FAILED_PRECONDITION, streamInUse(session.id, attached.current)),
           );
+        }
+        if (attached.replaced) {
+          // The client moved on to its next stream before this one's half-close arrived: the old
+          // stream had spoken everything to its final frame, and its call now ends with OK.
+          log.info({ session_id: session.id }, "idle stream replaced by a new stream");
         }
         stream = opened;
         opened.run().then(

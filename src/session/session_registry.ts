@@ -15,10 +15,23 @@ export type AdmissionResult =
     readonly message: string;
   };
 
+/** The outcome of {@linkcode SessionRegistry.attachStream}. */
+export type AttachResult =
+  | {
+    readonly ok: true;
+    /** The idle stream the new one replaced (now superseded), if the session had one. */
+    readonly replaced: SessionStream | undefined;
+  }
+  | {
+    readonly ok: false;
+    /** The session's stream, which still speaks or has an utterance open. */
+    readonly current: SessionStream;
+  };
+
 /** How many refused session ids are remembered, so that their streams get RESOURCE_EXHAUSTED. */
 const REFUSED_IDS_REMEMBERED = 1024;
 
-/** Live sessions and the Synthesize stream each has open (at most one). */
+/** Live sessions and the Synthesize stream each has open (at most one; see `attachStream`). */
 export class SessionRegistry {
   /** Most sessions admitted at once. */
   readonly maxSessions: number;
@@ -127,11 +140,19 @@ export class SessionRegistry {
     return this.#streams.get(id);
   }
 
-  /** Attaches a stream to a session; false when the session already has one open. */
-  attachStream(id: string, stream: SessionStream): boolean {
-    if (this.#streams.has(id)) return false;
+  /**
+   * Attaches a stream to a session. A session has one stream at a time: a current stream that is
+   * {@linkcode SessionStream.idle} (all its text spoken to its final frame) is superseded by the
+   * new one and handed back as `replaced`, since its client has moved on to the next stream (its
+   * half-close may still be on the way); a current stream that is not idle keeps the session, and
+   * the new one is refused.
+   */
+  attachStream(id: string, stream: SessionStream): AttachResult {
+    const current = this.#streams.get(id);
+    if (current && !current.idle) return { ok: false, current };
+    current?.supersede();
     this.#streams.set(id, stream);
-    return true;
+    return { ok: true, replaced: current };
   }
 
   /** Detaches a stream (only if it is still the session's current one). */

@@ -1,7 +1,8 @@
 /**
  * One Synthesize stream of a session: text in, as the client sends it; frames out, in order,
  * through the session's pause gate. Utterances follow one another on the stream; each ends in
- * exactly one final frame. STOP cuts the current utterance short (barge-in).
+ * exactly one final frame. STOP cuts the current utterance short (barge-in). A newer stream of the
+ * session may supersede an idle one (the client moved on to its next stream).
  *
  * @module
  */
@@ -140,9 +141,12 @@ export class SessionStream {
   #stoppedUtteranceOpen = false;
   #queue: Utterance[] = [];
   #open: Utterance | undefined;
+  /** The utterance taken from the queue, until its final frame is handed to the sink. */
+  #current: Utterance | undefined;
   #speaking: Speaking | undefined;
   #inputEnded = false;
   #closed = false;
+  #superseded = false;
   #wake: (() => void) | undefined;
 
   /** Creates the stream of `session`. */
@@ -158,9 +162,37 @@ export class SessionStream {
     );
   }
 
-  /** Whether an utterance is being spoken or waits to be. */
+  /**
+   * Whether an utterance is being spoken or waits to be: from the time its text arrives until its
+   * final frame has been handed to the sink (the transport may still hold that frame), paused or
+   * not.
+   */
   get busy(): boolean {
-    return this.#speaking !== undefined || this.#queue.length > 0;
+    return this.#current !== undefined || this.#queue.length > 0;
+  }
+
+  /**
+   * Whether the client has an utterance open on this stream: text has arrived since the last
+   * `is_final` (and no STOP or half-close has ended it), spoken yet or not.
+   */
+  get utteranceOpen(): boolean {
+    return this.#open !== undefined;
+  }
+
+  /**
+   * Whether the stream has nothing left to do for its client: nothing being spoken or queued, not
+   * {@linkcode SessionStream.busy} (so no utterance held by PAUSE either), and no utterance open
+   * (every text received was ended by an `is_final`, a STOP or the half-close). A new stream of
+   * the session may then {@linkcode SessionStream.supersede} it: everything the client sent on it
+   * has been spoken to its final frame.
+   */
+  get idle(): boolean {
+    return !this.busy && !this.utteranceOpen;
+  }
+
+  /** Whether a newer stream of the session replaced this one (see `supersede()`). */
+  get superseded(): boolean {
+    return this.#superseded;
   }
 
   /**
@@ -246,6 +278,23 @@ export class SessionStream {
     return false;
   }
 
+  /**
+   * Hands the session over to a newer stream of it (the client opened the next Synthesize call
+   * before this one's half-close arrived): `run()` ends at once, with no frame, and text or a
+   * half-close arriving on this stream later is ignored. As when a stream ends, the session's
+   * pause gate opens now; from then on it is the new stream's, and a later `close()` of this one
+   * leaves it alone. Only an {@linkcode SessionStream.idle} stream can be superseded; throws
+   * otherwise.
+   */
+  supersede(): void {
+    if (!this.idle) {
+      throw new Error("a stream that is not idle cannot be superseded: it would lose its text");
+    }
+    this.endInput();
+    this.session.gate.resume();
+    this.#superseded = true;
+  }
+
   /** Ends the stream now (client cancel, shutdown): inference stops, no more frames. */
   close(): void {
     if (this.#closed) return;
@@ -259,7 +308,7 @@ export class SessionStream {
       speaking.abort.abort(new DOMException("stream closed", "AbortError"));
       speaking.stop.resolve(STOPPED);
     }
-    this.session.gate.resume();
+    if (!this.#superseded) this.session.gate.resume();
     this.#notify();
   }
 
@@ -269,6 +318,7 @@ export class SessionStream {
       const utterance = await this.#next();
       if (!utterance) return;
       await this.#speak(utterance);
+      this.#current = undefined;
     }
   }
 
@@ -282,7 +332,10 @@ export class SessionStream {
     while (true) {
       if (this.#closed) return undefined;
       const head = this.#queue.shift();
-      if (head) return head;
+      if (head) {
+        this.#current = head;
+        return head;
+      }
       if (this.#inputEnded) return undefined;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
@@ -358,7 +411,10 @@ export class SessionStream {
 
   async #send(audio: Uint8Array, isFinal: boolean): Promise<void> {
     if (this.#closed) throw new Error("stream closed");
-    await this.#sink.write({ sequence: this.session.takeSequence(), audio, isFinal });
+    const written = this.#sink.write({ sequence: this.session.takeSequence(), audio, isFinal });
+    // The client may have the final frame before the transport's 'drain' lets the write resolve.
+    if (isFinal) this.#current = undefined;
+    await written;
     this.#metrics?.recordFrame();
   }
 }

@@ -268,3 +268,111 @@ Deno.test("frames go out no faster than real time once the lead is on its way; P
   assert.equal(finals(h.sent), 1);
   assertGapFree(h.sent);
 });
+
+Deno.test("idle: nothing queued, spoken or open (no text since the last is_final)", async () => {
+  const h = harness(provider(constantVoice()));
+  assert.equal(h.stream.idle, true, "a new stream is idle");
+  h.stream.acceptText("One sentence here.", true);
+  assert.equal(h.stream.idle, false, "an utterance is queued");
+  assert.equal(h.stream.busy, true);
+  h.holdAt(2);
+  await until(() => h.sent.length === 3, "the first frames");
+  assert.equal(h.stream.idle, false, "an utterance is being spoken");
+  h.release();
+  await until(() => finals(h.sent) === 1, "the final frame");
+  assert.equal(h.stream.idle, true, "spoken to its final frame");
+  // An utterance the client has not ended yet (no is_final) keeps the stream from being idle.
+  h.stream.acceptText("An answer that goes on. And on", false);
+  assert.equal(h.stream.utteranceOpen, true);
+  await until(() => h.sent.length >= 15, "frames of the open utterance");
+  assert.equal(h.stream.idle, false);
+  h.stream.acceptText(".", true);
+  assert.equal(h.stream.utteranceOpen, false);
+  assert.equal(h.stream.idle, false, "its last sentence is still to be spoken");
+  await until(() => finals(h.sent) === 2, "the second final frame");
+  assert.equal(h.stream.idle, true);
+  h.stream.endInput();
+  await h.done;
+  assertGapFree(h.sent);
+});
+
+Deno.test("idle: a final frame the transport still holds counts as handed over", async () => {
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices: provider(constantVoice()),
+  });
+  const sent: OutgoingFrame[] = [];
+  const held = Promise.withResolvers<void>();
+  const stream = new SessionStream(session, {
+    sink: {
+      write(frame) {
+        sent.push(frame);
+        // The client reads the final frame while the worker still waits for 'drain'.
+        return frame.isFinal ? held.promise : Promise.resolve();
+      },
+    },
+  });
+  const done = stream.run();
+  stream.acceptText("Short.", true);
+  await until(() => finals(sent) === 1, "the final frame handed to the transport");
+  assert.equal(stream.busy, false);
+  assert.equal(stream.idle, true);
+  held.resolve();
+  stream.endInput();
+  await done;
+  assert.equal(finals(sent), 1);
+});
+
+Deno.test("idle: not with a failed utterance still open, nor with an utterance held by PAUSE", async () => {
+  const h = harness(provider(constantVoice({ failOn: "broken" })));
+  h.stream.acceptText("This sentence is broken. Still open", false);
+  await until(() => finals(h.sent) === 1, "the failed utterance's final frame");
+  assert.equal(h.stream.busy, false);
+  assert.equal(h.stream.idle, false, "the client has not ended the utterance");
+  h.stream.acceptText("", true);
+  assert.equal(h.stream.idle, true);
+  h.session.gate.pause();
+  assert.equal(h.stream.idle, true, "a pause with nothing to hold keeps the stream idle");
+  h.stream.acceptText("Held back.", true);
+  await sleep(50);
+  assert.equal(h.stream.idle, false, "paused mid-utterance");
+  h.session.gate.resume();
+  await until(() => finals(h.sent) === 2, "the held utterance's final frame");
+  assert.equal(h.stream.idle, true);
+  h.stream.endInput();
+  await h.done;
+});
+
+Deno.test("supersede: an idle stream ends at once, drops any later text, then leaves the pause gate to the new stream", async () => {
+  const h = harness(provider(constantVoice()));
+  h.stream.acceptText("Spoken before the new stream came.", true);
+  await until(() => finals(h.sent) === 1, "the final frame");
+  const spoken = h.sent.length;
+  h.session.gate.pause();
+  h.stream.supersede();
+  assert.equal(h.stream.superseded, true);
+  assert.equal(h.session.gate.paused, false, "the gate opens as when a stream ends");
+  await h.done;
+  h.session.gate.pause(); // a PAUSE for the new stream
+  // Text and a half-close on the old call after it was replaced: ignored.
+  h.stream.acceptText("Late text of the old call.", true);
+  h.stream.endInput();
+  h.stream.close(); // the transport's end of the old call
+  await sleep(50);
+  assert.equal(h.sent.length, spoken, "nothing more is sent on the old stream");
+  assert.equal(h.session.gate.paused, true, "the old call's end does not resume the new stream");
+  assert.equal(h.session.framesSent, spoken, "no sequence number is taken");
+});
+
+Deno.test("supersede refuses a stream that is not idle", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })));
+  h.stream.acceptText("A long sentence that is still being spoken.", true);
+  await until(() => h.sent.length >= 3, "the first frames");
+  assert.throws(() => h.stream.supersede(), /not idle/);
+  assert.equal(h.stream.superseded, false);
+  h.stream.end();
+  await h.done;
+  assert.equal(finals(h.sent), 1);
+});

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives a running worker with grpcio, a client independent of the worker's own, and prints what
 it saw as JSON for `tests/python_client_test.ts` to judge: the model and capability RPCs, the error
-statuses, and Control PAUSE / RESUME / STOP on a live Synthesize stream.
+statuses, Control PAUSE / RESUME / STOP on a live Synthesize stream, and one stream per answer
+opened as soon as the previous one is half-closed.
 
 Usage: wire_checks.py HOST:PORT
 """
@@ -169,6 +170,39 @@ def control_flow(client, pb):
     return report
 
 
+def stream_per_answer(client, pb, answers=20):
+    """One Synthesize stream per answer, as LiveKit Agents opens them: once an answer's final frame
+    has arrived its stream is half-closed and the next one opened at once. grpcio sends the
+    half-close on its own thread, so the next stream's first chunk may reach the worker first."""
+    session_id = new_session_id("answers")
+    report = {
+        "session_id": session_id,
+        "start": as_dict(
+            client.StartSession(pb.StartSessionRequest(session_id=session_id), timeout=60)
+        ),
+    }
+    listeners = []
+    try:
+        for answer in range(answers):
+            feed = HeldOpenFeed(pb, session_id, f"Answer number {answer + 1}.")
+            listener = Listener(client.Synthesize(iter(feed), timeout=60))
+            listeners.append(listener)
+            try:
+                listener.wait_for(lambda f: any(frame.is_final for frame in f), 20)
+            finally:
+                feed.close()
+    finally:
+        report["statuses"] = [listener.join(20) for listener in listeners]
+        report["end"] = as_dict(
+            client.EndSession(pb.EndSessionRequest(session_id=session_id), timeout=10)
+        )
+    report["finals_per_stream"] = [
+        sum(1 for frame in listener.frames if frame.is_final) for listener in listeners
+    ]
+    report.update(frame_report([frame for listener in listeners for frame in listener.frames]))
+    return report
+
+
 def synthesize_unknown_session(client, pb):
     """Synthesize naming a session that was never started."""
     session_id = new_session_id("unknown")
@@ -277,6 +311,7 @@ def main(argv):
             "control_unknown_session": control(client, pb, new_session_id("ghost"), pb.PAUSE),
             "control_unknown_command": control(client, pb, taken, 7),
             "control_flow": control_flow(client, pb),
+            "stream_per_answer": stream_per_answer(client, pb),
             "end_taken": as_dict(client.EndSession(pb.EndSessionRequest(session_id=taken))),
             "end_taken_again": as_dict(
                 client.EndSession(pb.EndSessionRequest(session_id=taken))
