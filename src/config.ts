@@ -15,7 +15,10 @@ import { parseArgs } from "node:util";
 import { dirname, resolve } from "node:path";
 import type { ExecutionProviderPreference } from "./engines/engine.ts";
 import { LOG_LEVELS } from "./log.ts";
-import { DEFAULT_AUDIO_LEAD_MS, DEFAULT_STOPPED_TEXT_WINDOW_MS } from "./session/session_stream.ts";
+import {
+  DEFAULT_AUDIO_LEAD_MS,
+  DEFAULT_STOPPED_TEXT_WINDOW_MS,
+} from "./session/stream_defaults.ts";
 import { DEFAULT_SEGMENTER_OPTIONS } from "./pipeline/sentence_segmenter.ts";
 
 /** The worker's settings. */

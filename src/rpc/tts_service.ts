@@ -208,7 +208,7 @@ export class TtsService {
       id: request.session_id,
       modelId,
       options: parsed.options,
-      audioLeadMs: parsed.audioLeadMs,
+      audioLeadMs: parsed.audioLeadMs ?? this.#deps.audioLeadMs,
       voices: residency,
     });
     const admitted = sessions.add(session);
@@ -499,7 +499,6 @@ export class TtsService {
           metrics: this.#deps.metrics,
           segmenter: this.#deps.segmenter,
           stoppedTextWindowMs: this.#deps.stoppedTextWindowMs,
-          audioLeadMs: this.#deps.audioLeadMs,
           observer: {
             onUtteranceError: (error) => {
               this.#deps.metrics.recordUtteranceFailed();

@@ -34,13 +34,20 @@ export class PlayoutClock {
     return Math.max(0, this.#playedUntil - now);
   }
 
+  /** Forgets the audio on its way (the client dropped it: barge-in): the next lead goes at once. */
+  reset(): void {
+    this.#playedUntil = -Infinity;
+  }
+
   /** Notes one frame sent at `now`: playback of it follows the frames before it, or starts now. */
   sent(now: number = performance.now()): void {
     this.#playedUntil = Math.max(now, this.#playedUntil) + FRAME_DURATION_MS;
   }
 }
 
-/** Resolves true after `ms`, or false as soon as `signal` aborts (the timer is cleared). */
+/**
+ * Resolves true after at least `ms`, or false as soon as `signal` aborts (the timer is cleared).
+ */
 export function delay(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -48,10 +55,11 @@ export function delay(ms: number, signal: AbortSignal): Promise<boolean> {
       clearTimeout(timer);
       resolve(false);
     };
+    // Whole milliseconds, rounded up: a timer rounds a fraction down and would fire early.
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve(true);
-    }, ms);
+    }, Math.ceil(ms));
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }

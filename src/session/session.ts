@@ -5,6 +5,8 @@
  */
 import type { SynthesisOptions, VoiceModel } from "../engines/engine.ts";
 import { PauseGate } from "./pause_gate.ts";
+import { PlayoutClock } from "./playout_clock.ts";
+import { DEFAULT_AUDIO_LEAD_MS } from "./stream_defaults.ts";
 
 /** A voice held for the length of one utterance; `release()` gives it back. */
 export interface VoiceLease {
@@ -30,7 +32,10 @@ export interface SessionInit {
   readonly options: SynthesisOptions;
   /** Where the session gets its voice for each utterance. */
   readonly voices: VoiceProvider;
-  /** The session's own pacing lead (ms; 0: unpaced), from its `audio_lead_ms` option. */
+  /**
+   * Pacing lead (ms; 0: unpaced): the session's `audio_lead_ms` option or the worker's setting.
+   * Default `DEFAULT_AUDIO_LEAD_MS` (stream_defaults.ts).
+   */
   readonly audioLeadMs?: number;
 }
 
@@ -42,8 +47,11 @@ export class Session {
   readonly modelId: string;
   /** Synthesis options. */
   readonly options: SynthesisOptions;
-  /** The session's own pacing lead (ms), if it chose one; else the worker's applies. */
-  readonly audioLeadMs: number | undefined;
+  /**
+   * Real-time pacing of the session's frames, shared by its streams in turn (a client playing one
+   * answer per stream still holds the previous stream's last second when the next begins).
+   */
+  readonly playout: PlayoutClock;
   /** PAUSE closes it, RESUME opens it; frames wait at it. */
   readonly gate: PauseGate = new PauseGate();
   /** Unix time in ms when the session started. */
@@ -57,7 +65,7 @@ export class Session {
     this.id = init.id;
     this.modelId = init.modelId;
     this.options = init.options;
-    this.audioLeadMs = init.audioLeadMs;
+    this.playout = new PlayoutClock(init.audioLeadMs ?? DEFAULT_AUDIO_LEAD_MS);
     this.#voices = init.voices;
   }
 

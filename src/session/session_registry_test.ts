@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { constantVoice } from "../../tests/support/constant_voice.ts";
-import { sleep } from "../../tests/support/sleep.ts";
+import { until } from "../../tests/support/sleep.ts";
 import { Session, type VoiceProvider } from "./session.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
@@ -12,13 +12,6 @@ function stream(session: Session, sent: OutgoingFrame[] = []): SessionStream {
   return new SessionStream(session, {
     sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
   });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 5) {
-    if (waited > 5000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 Deno.test("attachStream: a new stream replaces an idle one, which ends; the old one cannot detach it", async () => {

@@ -10,7 +10,8 @@ import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { createSynthesisPipeline } from "../pipeline/synthesis_pipeline.ts";
 import { FRAME_BYTES } from "../pipeline/pcm.ts";
 import type { PcmFrame } from "../pipeline/frame_cutter.ts";
-import { delay, PlayoutClock } from "./playout_clock.ts";
+import { delay } from "./playout_clock.ts";
+import { DEFAULT_STOPPED_TEXT_WINDOW_MS } from "./stream_defaults.ts";
 import type { Session, VoiceLease } from "./session.ts";
 import type { WorkerMetrics } from "./worker_metrics.ts";
 
@@ -55,31 +56,11 @@ export interface SessionStreamOptions {
    * How long after a STOP the rest of the utterance it cut, still open then, is dropped as it
    * arrives (text the client sent before the STOP, still in flight); its `is_final` chunk ends
    * this at once. Later, an empty `is_final` chunk still ends the cut utterance rather than
-   * starting an empty one. Default {@linkcode DEFAULT_STOPPED_TEXT_WINDOW_MS}; 0 turns the window
-   * off.
+   * starting an empty one. Default `DEFAULT_STOPPED_TEXT_WINDOW_MS` (stream_defaults.ts); 0 turns
+   * the window off.
    */
   readonly stoppedTextWindowMs?: number;
-  /**
-   * Most audio (ms) the stream sends ahead of real time: frames go out no faster than the client
-   * plays them once this much is on its way, so that PAUSE and STOP find the rest still here.
-   * Default {@linkcode DEFAULT_AUDIO_LEAD_MS}; 0 sends frames as fast as they are made. A session's
-   * own `audio_lead_ms` option overrides it.
-   */
-  readonly audioLeadMs?: number;
 }
-
-/**
- * Default of {@linkcode SessionStreamOptions.audioLeadMs}: enough for a client's jitter buffer and
- * a pause of the worker (garbage collection, a busy core), short enough that PAUSE is heard soon.
- */
-export const DEFAULT_AUDIO_LEAD_MS = 1000;
-
-/**
- * Default of {@linkcode SessionStreamOptions.stoppedTextWindowMs}: well above the delay of a chunk
- * in flight (a few ms measured here, tens under load), well below the time a voice agent takes to
- * hear the interruption out and answer it.
- */
-export const DEFAULT_STOPPED_TEXT_WINDOW_MS = 250;
 
 const SILENT_FRAME = new Uint8Array(FRAME_BYTES);
 const STOPPED = Symbol("stopped");
@@ -131,7 +112,6 @@ export class SessionStream {
   #segmenter?: Partial<SegmenterOptions>;
   #observer?: SessionStreamObserver;
   #stoppedTextWindowMs: number;
-  #clock: PlayoutClock;
   /** Until when (performance.now()) text of the open utterance a STOP cut is dropped. */
   #droppingStoppedUntil: number | undefined;
   /**
@@ -157,9 +137,6 @@ export class SessionStream {
     this.#segmenter = options.segmenter;
     this.#observer = options.observer;
     this.#stoppedTextWindowMs = options.stoppedTextWindowMs ?? DEFAULT_STOPPED_TEXT_WINDOW_MS;
-    this.#clock = new PlayoutClock(
-      session.audioLeadMs ?? options.audioLeadMs ?? DEFAULT_AUDIO_LEAD_MS,
-    );
   }
 
   /**
@@ -258,13 +235,16 @@ export class SessionStream {
     }
     this.#open?.closeInput();
     this.#open = undefined;
-    const speaking = this.#speaking;
+    // An utterance whose final frame is already with the sink (its write waits for 'drain') is
+    // over: the STOP is for those queued behind it.
+    const speaking = this.#current === undefined ? undefined : this.#speaking;
     if (speaking) {
       speaking.utterance.stopped = true;
       for (const queued of this.#queue) queued.closeInput();
       this.#queue.length = 0;
       speaking.abort.abort(new DOMException("stopped by client", "AbortError"));
       speaking.stop.resolve(STOPPED);
+      this.#bargedIn();
       return true;
     }
     if (this.#queue.length > 0) {
@@ -273,9 +253,15 @@ export class SessionStream {
       first.stopped = true;
       this.#queue.length = 1;
       this.#notify();
+      this.#bargedIn();
       return true;
     }
     return false;
+  }
+
+  /** The client drops the audio it holds when it cuts an answer short: pacing starts afresh. */
+  #bargedIn(): void {
+    this.session.playout.reset();
   }
 
   /**
@@ -308,6 +294,8 @@ export class SessionStream {
       speaking.abort.abort(new DOMException("stream closed", "AbortError"));
       speaking.stop.resolve(STOPPED);
     }
+    // A cancel cut an answer short: its audio in flight is lost to the client.
+    if (speaking && this.#current !== undefined) this.#bargedIn();
     if (!this.#superseded) this.session.gate.resume();
     this.#notify();
   }
@@ -374,11 +362,11 @@ export class SessionStream {
           if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
           // Real-time pacing first, then PAUSE: a PAUSE during the wait holds this frame too.
-          const wait = this.#clock.waitMs();
+          const wait = this.session.playout.waitMs();
           if (wait > 0 && !(await delay(wait, signal))) break;
           const gate = await Promise.race([this.session.gate.wait(), speaking.stop.promise]);
           if (gate === STOPPED || signal.aborted) break;
-          this.#clock.sent();
+          this.session.playout.sent();
           await this.#send(frame.audio, frame.isFinal);
           if (firstFrame) {
             firstFrame = false;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { VoiceModel } from "../engines/engine.ts";
 import { constantVoice } from "../../tests/support/constant_voice.ts";
-import { sleep } from "../../tests/support/sleep.ts";
+import { sleep, until } from "../../tests/support/sleep.ts";
 import { Session, type VoiceProvider } from "./session.ts";
 import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
 
@@ -33,7 +33,13 @@ function harness(
   voices: VoiceProvider,
   options: { stoppedTextWindowMs?: number; audioLeadMs?: number } = {},
 ): Harness {
-  const session = new Session({ id: "s1", modelId: "constant", options: { speed: 1 }, voices });
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices,
+    audioLeadMs: options.audioLeadMs ?? 0,
+  });
   const sent: OutgoingFrame[] = [];
   const errors: unknown[] = [];
   const dropped: number[] = [];
@@ -52,7 +58,6 @@ function harness(
       onStoppedTextDropped: (chars) => dropped.push(chars),
     },
     stoppedTextWindowMs: options.stoppedTextWindowMs,
-    audioLeadMs: options.audioLeadMs ?? 0,
   });
   return {
     session,
@@ -68,13 +73,6 @@ function harness(
 
 function finals(frames: readonly OutgoingFrame[]): number {
   return frames.filter((frame) => frame.isFinal).length;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 5) {
-    if (waited > 5000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 function assertGapFree(frames: readonly OutgoingFrame[]): void {
@@ -375,4 +373,90 @@ Deno.test("supersede refuses a stream that is not idle", async () => {
   h.stream.end();
   await h.done;
   assert.equal(finals(h.sent), 1);
+});
+
+Deno.test("after a STOP the next answer on the stream gets its lead again: the client dropped its audio", async () => {
+  const h = harness(provider(constantVoice({ seconds: 5 })), { audioLeadMs: 300 });
+  h.stream.acceptText("The first long answer here. And more of it here.", true);
+  await until(() => h.sent.length >= 15, "the first answer's lead");
+  await sleep(200);
+  assert.equal(h.stream.stop(), true);
+  await until(() => finals(h.sent) === 1, "the cut answer's final frame");
+  const before = h.sent.length;
+  h.stream.acceptText("The new answer after the barge-in.", true);
+  await until(() => h.sent.length >= before + 15, "the new answer's lead", 150);
+  h.stream.end();
+  await h.done;
+  assertGapFree(h.sent);
+});
+
+Deno.test("the streams of a session share its pacing: a new stream does not add a second lead", async () => {
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices: provider(constantVoice({ seconds: 0.1 })),
+    audioLeadMs: 300,
+  });
+  const leads: number[] = [];
+  const open = () => {
+    const stream = new SessionStream(session, {
+      sink: {
+        write() {
+          leads.push(session.playout.leadMs());
+          return Promise.resolve();
+        },
+      },
+    });
+    return { stream, done: stream.run() };
+  };
+  const sentences = (word: string) =>
+    Array.from({ length: 10 }, (_, i) => `${word} sentence ${i} is here.`).join(" ");
+  const a = open();
+  a.stream.acceptText(sentences("First"), true);
+  a.stream.endInput();
+  await a.done;
+  a.stream.close();
+  // The client still plays the first answer's last 300 ms when the next stream begins.
+  const b = open();
+  b.stream.acceptText(sentences("Second"), true);
+  b.stream.endInput();
+  await b.done;
+  // Each write notes the lead before the frame: at most the 300 ms allowed, less one frame.
+  assert.ok(Math.max(...leads) <= 301, `largest lead ${Math.max(...leads)} ms`);
+});
+
+Deno.test("STOP while the last final frame waits for the transport stops the utterance queued behind it", async () => {
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices: provider(constantVoice({ seconds: 0.2 })),
+    audioLeadMs: 0,
+  });
+  const sent: OutgoingFrame[] = [];
+  const held = Promise.withResolvers<void>();
+  let holdFirstFinal = true;
+  const stream = new SessionStream(session, {
+    sink: {
+      write(frame) {
+        sent.push(frame);
+        if (!frame.isFinal || !holdFirstFinal) return Promise.resolve();
+        holdFirstFinal = false;
+        return held.promise;
+      },
+    },
+  });
+  const done = stream.run();
+  stream.acceptText("First answer.", true);
+  await until(() => finals(sent) === 1, "the first final frame");
+  stream.acceptText("Second answer, queued behind the first.", true);
+  assert.equal(stream.stop(), true, "the queued answer is stopped");
+  held.resolve();
+  stream.endInput();
+  await done;
+  assert.equal(finals(sent), 2, "one final frame for each answer");
+  assert.equal(sent.at(-1)!.isFinal, true);
+  assert.equal(sent.at(-1)!.audio.every((sample) => sample === 0), true, "the second is silent");
+  assertGapFree(sent);
 });
