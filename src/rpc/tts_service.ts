@@ -9,6 +9,7 @@ import type { ModelResidency } from "../models/residency.ts";
 import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
 import { BUILTIN_ESPEAK_MODELS, usableLanguages, validateModelId } from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
+import { resamplingProblem } from "../pipeline/resampler.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
 import { ChunkSequencer, type ChunkVerdict } from "../session/chunk_sequencer.ts";
 import { Session } from "../session/session.ts";
@@ -395,7 +396,7 @@ export class TtsService {
 
   /**
    * The languages of the built-in and downloaded voices (as ListModels lists them), which
-   * StartSession loads on demand; of the built-in ones alone while the models directory cannot
+   * StartSession loads on demand, but for voices whose sample rate cannot be resampled; of the built-in ones alone while the models directory cannot
    * be read, as StartSession can then use only those.
    */
   async #usableLanguages(): Promise<string[]> {
@@ -409,7 +410,10 @@ export class TtsService {
       );
       models = BUILTIN_ESPEAK_MODELS;
     }
-    return usableLanguages(models);
+    // A voice whose rate the resampler cannot take is refused at load: its language is not usable.
+    return usableLanguages(
+      models.filter((model) => !resamplingProblem(model.sampleRate, OUTPUT_SAMPLE_RATE)),
+    );
   }
 
   /** Synthesize: text chunks in, 20 ms frames out, until half-close, EndSession or cancel. */

@@ -180,8 +180,8 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
   const builtIn = ["de", "en-gb", "en-us", "es", "fr"];
   assert.deepEqual((await service.getCapabilities()).capabilities.languages, builtIn);
 
-  // A downloaded voice adds its language; one the Piper parser rejects, and catalogue voices not
-  // downloaded (de-de, fr-fr, es-es), add nothing.
+  // A downloaded voice adds its language; one the Piper parser rejects, one of a sample rate the
+  // resampler cannot take, and catalogue voices not downloaded (de-de, fr-fr, es-es) add nothing.
   const fixture = JSON.parse(
     await Deno.readTextFile(
       new URL("../../tests/fixtures/voices/en_US-tiny-low.onnx.json", import.meta.url),
@@ -193,6 +193,15 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
   const broken = { ...dutch, espeak: { voice: "it" }, language: { code: "it_IT" }, audio: {} };
   await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx`, "weights");
   await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx.json`, JSON.stringify(broken));
+  // A rate the resampler cannot take (22051 Hz needs 48000 filter phases) is refused at load.
+  const oddRate = {
+    ...dutch,
+    espeak: { voice: "sv" },
+    language: { code: "sv_SE" },
+    audio: { ...dutch.audio, sample_rate: 22051 },
+  };
+  await Deno.writeTextFile(`${modelsDir.path}/sv_SE-odd-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir.path}/sv_SE-odd-low.onnx.json`, JSON.stringify(oddRate));
   const { problems } = await new ModelStore(modelsDir.path).scan();
   assert.ok(problems.some((p) => p.id === "it_IT-broken-low"), "the broken voice is left out");
   const { capabilities, resident_models } = await service.getCapabilities();
