@@ -30,6 +30,8 @@ const PINO_ERROR = 50;
 
 /** What `deno task soak` prints: the load process's figures, the worker's end, the verdict. */
 export interface SoakResult extends LoadReport {
+  /** The worker's pacing lead (`--audio-lead-ms`; 0: unpaced). */
+  readonly audio_lead_ms: number;
   /** The worker at the end. */
   readonly worker: {
     /** Exit code on SIGTERM (0: clean shutdown; 134: aborted). */
@@ -69,9 +71,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   console.error(`starting the worker (voice ${options.voice}) ...`);
   // The worker's client is never used, so it never connects (see soak_load.ts on GOAWAY).
   const worker = await startTestWorker([
-    // Synthesis speed is measured: frames go as fast as they are made, not paced to real time.
+    // 0 (the default) stresses synthesis speed; the worker's own 1000 is production's pacing.
     "--audio-lead-ms",
-    "0",
+    String(options.audioLeadMs),
     "--max-sessions",
     String(options.sessions + 2),
     ...(options.modelsDir === undefined ? [] : ["--models-dir", options.modelsDir]),
@@ -121,6 +123,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   ];
   const partial = {
     ...report,
+    audio_lead_ms: options.audioLeadMs,
     problems,
     worker: { exit_code: exitCode, signal, error_logs: errorLogs.length },
   };

@@ -8,14 +8,17 @@ import { parseCliArgs, usageError, type UsageMessage } from "./cli_args.ts";
 /** Usage text. */
 export const SOAK_USAGE =
   `usage: deno task soak [--sessions N] [--duration-s S] [--voice ID] [--models-dir DIR]
-                      [--seed N] [--json out.json]
+                      [--seed N] [--audio-lead-ms MS] [--json out.json]
 
 Starts the worker (src/main.ts) and runs N concurrent sessions of varied text for S seconds: each
 session starts, speaks a few utterances on one Synthesize stream (short, long, numbers, LLM-like
 token streams, STOP barge-in, PAUSE/RESUME), ends, and starts again. Prints one JSON object on stdout
 (a summary on stderr) and exits 1 when a frame sequence had a gap, an utterance did not end in
 exactly one final frame, a call failed or stalled, or the worker did not exit cleanly.
-Defaults: 8 sessions, 180 s, voice espeak-en-us, a random seed (reported).`;
+--audio-lead-ms is the worker's pacing lead: 0 (the default) sends frames as fast as they are made,
+a stress of synthesis speed; 1000 is the worker's own default, as in production, where each
+session's audio comes in real time after its first second.
+Defaults: 8 sessions, 180 s, voice espeak-en-us, a random seed (reported), --audio-lead-ms 0.`;
 
 /** Parsed options. */
 export interface SoakOptions {
@@ -29,6 +32,8 @@ export interface SoakOptions {
   readonly modelsDir?: string;
   /** Seed of the text and action plan (32-bit unsigned). */
   readonly seed: number;
+  /** The worker's pacing lead in ms (0: unpaced). */
+  readonly audioLeadMs: number;
   /** Extra file to write the JSON to. */
   readonly json?: string;
 }
@@ -59,6 +64,7 @@ export function parseSoakOptions(
       voice: { type: "string", default: "espeak-en-us" },
       "models-dir": { type: "string" },
       seed: { type: "string" },
+      "audio-lead-ms": { type: "string", default: "0" },
       json: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -80,12 +86,15 @@ export function parseSoakOptions(
     if (typeof given === "string") return fail(given);
     seed = given;
   }
+  const audioLeadMs = wholeNumber(values["audio-lead-ms"], "--audio-lead-ms", 0, 600_000);
+  if (typeof audioLeadMs === "string") return fail(audioLeadMs);
   return {
     sessions,
     durationS,
     voice: values.voice,
     modelsDir: values["models-dir"],
     seed,
+    audioLeadMs,
     json: values.json,
   };
 }

@@ -27,6 +27,7 @@ Deno.test("defaults: 8 sessions, 180 s, espeak-en-us, a drawn seed", () => {
     voice: "espeak-en-us",
     modelsDir: undefined,
     seed: 7,
+    audioLeadMs: 0,
     json: undefined,
   });
   assert.equal(DEFAULT_SESSIONS, 8);
@@ -46,6 +47,8 @@ Deno.test("every flag is read", () => {
       "tests/fixtures/voices",
       "--seed",
       "4294967295",
+      "--audio-lead-ms",
+      "1000",
       "--json",
       "out.json",
     ]),
@@ -55,6 +58,7 @@ Deno.test("every flag is read", () => {
       voice: "en_US-tiny-low",
       modelsDir: "tests/fixtures/voices",
       seed: 4294967295,
+      audioLeadMs: 1000,
       json: "out.json",
     },
   );
@@ -69,6 +73,7 @@ Deno.test("bad values are refused with the flag named and the usage", () => {
   assert.match(message(["--duration-s", "-3"]), /--duration-s/);
   assert.match(message(["--voice", " "]), /--voice is empty/);
   assert.match(message(["--seed", "4294967296"]), /--seed/);
+  assert.match(message(["--audio-lead-ms", "1.5"]), /--audio-lead-ms must be a whole number/);
   assert.match(message(["--bogus"]), /bogus/);
   assert.match(message(["extra"]), /usage/);
 });

@@ -12,7 +12,7 @@ import { createTempDir } from "../tests/support/temp_dir.ts";
 const SOAK = new URL("./soak.ts", import.meta.url).pathname;
 
 Deno.test({
-  name: "a short soak (3 sessions, 15 s) passes: no gaps, one final per utterance, no errors",
+  name: "a short paced soak (3 sessions, 15 s) passes: no gaps, one final per utterance, no errors",
   sanitizeResources: false,
   async fn() {
     await using dir = await createTempDir("soak_test_");
@@ -22,6 +22,9 @@ Deno.test({
       "3",
       "--duration-s",
       "15",
+      // The worker's own pacing, as in production: frames in real time after a 1 s lead.
+      "--audio-lead-ms",
+      "1000",
       "--json",
       jsonPath,
     ]);
@@ -33,6 +36,7 @@ Deno.test({
     assert.equal(result.ok, true);
     assert.deepEqual(result.failures, []);
     assert.equal(result.sessions, 3);
+    assert.equal(result.audio_lead_ms, 1000);
     assert.equal(result.voice, "espeak-en-us");
     assert.ok(Number.isInteger(result.seed));
     assert.equal(result.frames.sequence_gaps, 0);
@@ -70,6 +74,7 @@ Deno.test({
 function passing(): Omit<SoakResult, "failures" | "ok"> {
   const distribution = { n: 1, p50: 0, p95: 0, p99: 0, max: 0 };
   return {
+    audio_lead_ms: 0,
     voice: "espeak-en-us",
     seed: 1,
     sessions: 1,
