@@ -361,6 +361,12 @@ export class SessionStream {
           const next = await Promise.race([reader.read(), speaking.stop.promise]);
           if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
+          if (firstFrame) {
+            // The worker's own latency: a wait for pacing (behind the audio of an utterance
+            // before it, which the client still plays) or for a PAUSE is not part of it.
+            firstFrame = false;
+            this.#metrics?.recordTtfa(performance.now() - utterance.createdAt);
+          }
           // Real-time pacing first, then PAUSE: a PAUSE during the wait holds this frame too.
           const wait = this.session.playout.waitMs();
           if (wait > 0 && !(await delay(wait, signal))) break;
@@ -368,10 +374,6 @@ export class SessionStream {
           if (gate === STOPPED || signal.aborted) break;
           this.session.playout.sent();
           await this.#send(frame.audio, frame.isFinal);
-          if (firstFrame) {
-            firstFrame = false;
-            this.#metrics?.recordTtfa(performance.now() - utterance.createdAt);
-          }
           if (frame.isFinal) {
             sentFinal = true;
             break;

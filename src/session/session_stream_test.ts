@@ -4,6 +4,7 @@ import { constantVoice } from "../../tests/support/constant_voice.ts";
 import { sleep, until } from "../../tests/support/sleep.ts";
 import { Session, type VoiceProvider } from "./session.ts";
 import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
+import { WorkerMetrics } from "./worker_metrics.ts";
 
 /** Hands out `voice` for every utterance, or throws while `resident` is false. */
 function provider(voice: VoiceModel, state = { resident: true }): VoiceProvider {
@@ -459,4 +460,32 @@ Deno.test("STOP while the last final frame waits for the transport stops the utt
   assert.equal(sent.at(-1)!.isFinal, true);
   assert.equal(sent.at(-1)!.audio.every((sample) => sample === 0), true, "the second is silent");
   assertGapFree(sent);
+});
+
+Deno.test("time to first audio counts the worker's work, not a wait for PAUSE or pacing", async () => {
+  const metrics = new WorkerMetrics();
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices: provider(constantVoice({ seconds: 1 })),
+    audioLeadMs: 500,
+  });
+  const sent: OutgoingFrame[] = [];
+  const stream = new SessionStream(session, {
+    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
+    metrics,
+  });
+  const done = stream.run();
+  session.gate.pause();
+  stream.acceptText("An answer held by a PAUSE.", true);
+  await sleep(400);
+  assert.equal(sent.length, 0);
+  session.gate.resume();
+  await until(() => finals(sent) === 1, "the answer's final frame");
+  stream.endInput();
+  await done;
+  const { ttfa_ms_p95, ttfa_count } = await metrics.snapshot();
+  assert.equal(ttfa_count, 1);
+  assert.ok(ttfa_ms_p95 < 200, `time to first audio ${ttfa_ms_p95} ms`);
 });

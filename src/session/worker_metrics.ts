@@ -172,7 +172,8 @@ export class WorkerMetrics {
     });
     this.#ttfaSeconds = new Histogram({
       name: "tts_ttfa_seconds",
-      help: "Time to first audio of an utterance: from its first text to its first frame written.",
+      help:
+        "Time to first audio of an utterance: from its first text to its first frame ready to send (waits for pacing or PAUSE not counted).",
       buckets: TTFA_BUCKETS_S,
       registers,
     });
