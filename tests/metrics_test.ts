@@ -128,6 +128,11 @@ Deno.test("without --metrics-port no metrics endpoint runs", async () => {
     const ready = worker.logs.find((entry) => entry.msg === "ready");
     assert.ok(ready);
     assert.equal(ready.metrics_port, undefined);
+    // The warm-up utterance went through the pipeline before SERVING, and counted nothing.
+    assert.equal(typeof ready.warm_up_ms, "number");
+    const { metrics } = await worker.client.getCapabilities();
+    assert.equal(metrics.utterances_total, 0);
+    assert.equal(metrics.frames_sent_total, 0);
     assert.equal(worker.logs.some((entry) => entry.msg === "metrics endpoint listening"), false);
   } finally {
     await stopWorker(worker);
