@@ -277,8 +277,11 @@ export class TtsService {
         session.gate.resume();
         return { success: true, message: "resumed", timestamp_ms: Date.now() };
       case "STOP": {
-        // STOP also ends a PAUSE, whether a stream is open or not (a stream's stop() does it).
+        // STOP also ends a PAUSE, whether a stream is open or not (a stream's stop() does it),
+        // and the client drops the audio it holds: also after the last frame was sent, the
+        // next answer gets its lead afresh.
         if (!stream) session.gate.resume();
+        session.playout.reset();
         const stopped = stream?.stop() ?? false;
         return {
           success: true,

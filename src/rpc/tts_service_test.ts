@@ -214,3 +214,27 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
   await assert.rejects(unreadable.listModels());
   assert.deepEqual((await unreadable.getCapabilities()).capabilities.languages, builtIn);
 });
+
+Deno.test("TtsService: a STOP after an answer's last frame was sent still starts the pacing lead afresh", async () => {
+  const residency = new ModelResidency(
+    (id) => Promise.resolve({ id, family: "espeak" }),
+    () => Promise.resolve(slowPrepareVoice()),
+  );
+  const sessions = new SessionRegistry(4);
+  await using modelsDir = await createTempDir("tts_service_test_");
+  const service = quietService(sessions, residency, modelsDir.path);
+  await residency.load("espeak-en-us");
+  const started = await service.startSession({ session_id: "s1", model_id: "", options: {} });
+  assert.equal(started.success, true, started.message);
+  // The whole answer went out (no stream is open any more); the client still plays its last second.
+  const session = sessions.get("s1")!;
+  for (let i = 0; i < 50; i++) session.playout.sent();
+  assert.ok(session.playout.leadMs() > 900);
+  const stop = await service.control({ session_id: "s1", command: "STOP" });
+  assert.equal(stop.message, "nothing to stop");
+  assert.equal(
+    session.playout.leadMs(),
+    0,
+    "the client dropped it: the next answer's lead goes at once",
+  );
+});

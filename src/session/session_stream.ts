@@ -330,6 +330,7 @@ export class SessionStream {
   }
 
   async #speak(utterance: Utterance): Promise<void> {
+    const dequeuedAt = performance.now();
     const speaking: Speaking = {
       utterance,
       abort: new AbortController(),
@@ -362,10 +363,13 @@ export class SessionStream {
           if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
           if (firstFrame) {
-            // The worker's own latency: a wait for pacing (behind the audio of an utterance
-            // before it, which the client still plays) or for a PAUSE is not part of it.
+            // The worker's own latency, from the utterance's first text or, if it waited in the
+            // queue behind another one's audio, from its turn: a wait for pacing or PAUSE is not
+            // part of it.
             firstFrame = false;
-            this.#metrics?.recordTtfa(performance.now() - utterance.createdAt);
+            this.#metrics?.recordTtfa(
+              performance.now() - Math.max(utterance.createdAt, dequeuedAt),
+            );
           }
           // Real-time pacing first, then PAUSE: a PAUSE during the wait holds this frame too.
           const wait = this.session.playout.waitMs();

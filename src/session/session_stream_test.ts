@@ -489,3 +489,29 @@ Deno.test("time to first audio counts the worker's work, not a wait for PAUSE or
   assert.equal(ttfa_count, 1);
   assert.ok(ttfa_ms_p95 < 200, `time to first audio ${ttfa_ms_p95} ms`);
 });
+
+Deno.test("time to first audio of an utterance queued behind another counts from its turn", async () => {
+  const metrics = new WorkerMetrics();
+  const session = new Session({
+    id: "s1",
+    modelId: "constant",
+    options: { speed: 1 },
+    voices: provider(constantVoice({ seconds: 1.5 })),
+    audioLeadMs: 300,
+  });
+  const sent: OutgoingFrame[] = [];
+  const stream = new SessionStream(session, {
+    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
+    metrics,
+  });
+  const done = stream.run();
+  // The second answer waits about a second for the first one's paced audio.
+  stream.acceptText("First answer here.", true);
+  stream.acceptText("Second answer here.", true);
+  stream.endInput();
+  await done;
+  assert.equal(finals(sent), 2);
+  const { ttfa_ms_p95, ttfa_count } = await metrics.snapshot();
+  assert.equal(ttfa_count, 2);
+  assert.ok(ttfa_ms_p95 < 300, `time to first audio ${ttfa_ms_p95} ms`);
+});
