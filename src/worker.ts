@@ -5,7 +5,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import type { WorkerConfig } from "./config.ts";
-import type { VoiceModel, VoiceSource } from "./engines/engine.ts";
+import type { VoiceSource } from "./engines/engine.ts";
 import { InferenceScheduler } from "./engines/inference_scheduler.ts";
 import { EngineWorkerPool } from "./engines/engine_worker_pool.ts";
 import { loadWorkerVoicePool } from "./engines/worker_voice_pool.ts";
@@ -13,7 +13,7 @@ import type { Logger } from "./log.ts";
 import { ModelStore } from "./models/model_store.ts";
 import { OUTPUT_SAMPLE_RATE } from "./pipeline/pcm.ts";
 import { resamplingProblem } from "./pipeline/resampler.ts";
-import { createSynthesisPipeline } from "./pipeline/synthesis_pipeline.ts";
+import { warmUpPipeline } from "./pipeline/warm_up.ts";
 import { ModelResidency } from "./models/residency.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./ops/metrics_server.ts";
 import { hostPort } from "./rpc/host_port.ts";
@@ -166,7 +166,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       }, "metrics endpoint listening");
     }
     const outcome = await residency.load(config.defaultModel);
-    const warmUpMs = await warmUp(outcome.voice, inferenceWorkers);
+    // Once per inference Worker: the first utterance of a fresh process is slow in each.
+    const warm = await warmUpPipeline(outcome.voice, inferenceWorkers);
+    if (warm.problem) {
+      log.warn(
+        { model_id: config.defaultModel, problem: warm.problem },
+        "the default voice's warm-up utterance failed; first requests may be slow or fail",
+      );
+    }
     server.setServing(true);
     serving = true;
     log.info({
@@ -177,7 +184,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       execution_provider: outcome.voice.info.executionProvider,
       inference_workers: inferenceWorkers,
       load_ms: Math.round(outcome.durationMs),
-      warm_up_ms: warmUpMs,
+      warm_up_ms: warm.ms,
       startup_ms: Math.round(performance.now() - started),
     }, "ready");
   } catch (error) {
@@ -249,28 +256,6 @@ async function warnOfUnusableVoices(store: ModelStore, log: Logger): Promise<voi
       "models directory cannot be read",
     );
   }
-}
-
-/** What the default voice says, unheard, before the worker reports SERVING. */
-const WARM_UP_TEXT = "Hello, the worker is ready to speak.";
-
-/**
- * Speaks {@link WARM_UP_TEXT} through the whole pipeline once per inference Worker, at once, and
- * drops the frames: the first utterance of a fresh process (code compiled, buffers and WebAssembly
- * heaps grown in each stage and Worker) costs a few hundred ms that the first client's first audio
- * would otherwise wait for. A failure is logged by the utterances that meet it; returns the time
- * taken in ms.
- */
-async function warmUp(voice: VoiceModel, copies: number): Promise<number> {
-  const started = performance.now();
-  const speakOnce = async () => {
-    const pipeline = createSynthesisPipeline({ voice, synthesis: { speed: 1 } });
-    const writer = pipeline.writable.getWriter();
-    writer.write(WARM_UP_TEXT).then(() => writer.close()).catch(() => {});
-    for await (const _ of pipeline.readable);
-  };
-  await Promise.all(Array.from({ length: copies }, () => speakOnce().catch(() => {})));
-  return Math.round(performance.now() - started);
 }
 
 /** Checks `done` every 20 ms until it holds or `timeoutMs` has passed. */
