@@ -46,15 +46,37 @@ function quietService(
   });
 }
 
-Deno.test("TtsService: an UnloadModel while StartSession checks its options does not leave the session without its model", async () => {
+/** A service and its parts, with the built-in voice resident and an empty models directory. */
+interface EspeakService extends AsyncDisposable {
+  readonly service: TtsService;
+  readonly sessions: SessionRegistry;
+  readonly residency: ModelResidency;
+  /** The models directory (removed when the fixture is disposed). */
+  readonly modelsDir: string;
+}
+
+/** {@linkcode EspeakService}: use it with `await using`. */
+async function espeakService(): Promise<EspeakService> {
   const residency = new ModelResidency(
     (id) => Promise.resolve({ id, family: "espeak" }),
     () => Promise.resolve(slowPrepareVoice()),
   );
   const sessions = new SessionRegistry(4);
-  await using modelsDir = await createTempDir("tts_service_test_");
-  const service = quietService(sessions, residency, modelsDir.path);
+  const dir = await createTempDir("tts_service_test_");
+  const service = quietService(sessions, residency, dir.path);
   await residency.load("espeak-en-us");
+  return {
+    service,
+    sessions,
+    residency,
+    modelsDir: dir.path,
+    [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose](),
+  };
+}
+
+Deno.test("TtsService: an UnloadModel while StartSession checks its options does not leave the session without its model", async () => {
+  await using espeak = await espeakService();
+  const { service, sessions, residency } = espeak;
   const starting = service.startSession({
     session_id: "s1",
     model_id: "espeak-en-us",
@@ -169,14 +191,8 @@ Deno.test("TtsService: LoadModel and StartSession say why a voice in the models 
 });
 
 Deno.test("TtsService: GetCapabilities lists the languages of every voice a session can use, loaded or not", async () => {
-  const residency = new ModelResidency(
-    (id) => Promise.resolve({ id, family: "espeak" }),
-    () => Promise.resolve(slowPrepareVoice()),
-  );
-  const sessions = new SessionRegistry(4);
-  await using modelsDir = await createTempDir("tts_service_test_");
-  const service = quietService(sessions, residency, modelsDir.path);
-  await residency.load("espeak-en-us");
+  await using espeak = await espeakService();
+  const { service, sessions, residency, modelsDir } = espeak;
   const builtIn = ["de", "en-gb", "en-us", "es", "fr"];
   assert.deepEqual((await service.getCapabilities()).capabilities.languages, builtIn);
 
@@ -188,11 +204,11 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
     ),
   );
   const dutch = { ...fixture, espeak: { voice: "nl" }, language: { code: "nl_NL" } };
-  await Deno.writeTextFile(`${modelsDir.path}/nl_NL-tiny-low.onnx`, "weights");
-  await Deno.writeTextFile(`${modelsDir.path}/nl_NL-tiny-low.onnx.json`, JSON.stringify(dutch));
+  await Deno.writeTextFile(`${modelsDir}/nl_NL-tiny-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir}/nl_NL-tiny-low.onnx.json`, JSON.stringify(dutch));
   const broken = { ...dutch, espeak: { voice: "it" }, language: { code: "it_IT" }, audio: {} };
-  await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx`, "weights");
-  await Deno.writeTextFile(`${modelsDir.path}/it_IT-broken-low.onnx.json`, JSON.stringify(broken));
+  await Deno.writeTextFile(`${modelsDir}/it_IT-broken-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir}/it_IT-broken-low.onnx.json`, JSON.stringify(broken));
   // A rate the resampler cannot take (22051 Hz needs 48000 filter phases) is refused at load.
   const oddRate = {
     ...dutch,
@@ -200,9 +216,9 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
     language: { code: "sv_SE" },
     audio: { ...dutch.audio, sample_rate: 22051 },
   };
-  await Deno.writeTextFile(`${modelsDir.path}/sv_SE-odd-low.onnx`, "weights");
-  await Deno.writeTextFile(`${modelsDir.path}/sv_SE-odd-low.onnx.json`, JSON.stringify(oddRate));
-  const { problems } = await new ModelStore(modelsDir.path).scan();
+  await Deno.writeTextFile(`${modelsDir}/sv_SE-odd-low.onnx`, "weights");
+  await Deno.writeTextFile(`${modelsDir}/sv_SE-odd-low.onnx.json`, JSON.stringify(oddRate));
+  const { problems } = await new ModelStore(modelsDir).scan();
   assert.ok(problems.some((p) => p.id === "it_IT-broken-low"), "the broken voice is left out");
   const { capabilities, resident_models } = await service.getCapabilities();
   assert.deepEqual(capabilities.languages, ["de", "en-gb", "en-us", "es", "fr", "nl-nl"]);
@@ -210,20 +226,14 @@ Deno.test("TtsService: GetCapabilities lists the languages of every voice a sess
 
   // A models directory that cannot be read (here a file): StartSession can use the built-in
   // voices only, and GetCapabilities says so rather than fail.
-  const unreadable = quietService(sessions, residency, `${modelsDir.path}/nl_NL-tiny-low.onnx`);
+  const unreadable = quietService(sessions, residency, `${modelsDir}/nl_NL-tiny-low.onnx`);
   await assert.rejects(unreadable.listModels());
   assert.deepEqual((await unreadable.getCapabilities()).capabilities.languages, builtIn);
 });
 
 Deno.test("TtsService: a STOP after an answer's last frame was sent still starts the pacing lead afresh", async () => {
-  const residency = new ModelResidency(
-    (id) => Promise.resolve({ id, family: "espeak" }),
-    () => Promise.resolve(slowPrepareVoice()),
-  );
-  const sessions = new SessionRegistry(4);
-  await using modelsDir = await createTempDir("tts_service_test_");
-  const service = quietService(sessions, residency, modelsDir.path);
-  await residency.load("espeak-en-us");
+  await using espeak = await espeakService();
+  const { service, sessions } = espeak;
   const started = await service.startSession({ session_id: "s1", model_id: "", options: {} });
   assert.equal(started.success, true, started.message);
   // The whole answer went out (no stream is open any more); the client still plays its last second.

@@ -8,13 +8,8 @@ import { type OutgoingFrame, SessionStream } from "./session_stream.ts";
 const voice = constantVoice({ seconds: 2 });
 const VOICES: VoiceProvider = { lease: () => ({ voice, release() {} }) };
 
-function stream(session: Session, sent: OutgoingFrame[] = []): SessionStream {
-  return new SessionStream(session, {
-    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
-  });
-}
-
-Deno.test("attachStream: a new stream replaces an idle one, which ends; the old one cannot detach it", async () => {
+/** A registry with one session, "s", added. */
+function registryWithSession(): { registry: SessionRegistry; session: Session } {
   const registry = new SessionRegistry(2);
   const session = new Session({
     id: "s",
@@ -23,6 +18,17 @@ Deno.test("attachStream: a new stream replaces an idle one, which ends; the old 
     voices: VOICES,
   });
   registry.add(session);
+  return { registry, session };
+}
+
+function stream(session: Session, sent: OutgoingFrame[] = []): SessionStream {
+  return new SessionStream(session, {
+    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
+  });
+}
+
+Deno.test("attachStream: a new stream replaces an idle one, which ends; the old one cannot detach it", async () => {
+  const { registry, session } = registryWithSession();
   const sent: OutgoingFrame[] = [];
   const first = stream(session, sent);
   assert.deepEqual(registry.attachStream("s", first), { ok: true, replaced: undefined });
@@ -46,14 +52,7 @@ Deno.test("attachStream: a new stream replaces an idle one, which ends; the old 
 });
 
 Deno.test("attachStream: refused while the current stream speaks or has an utterance open", async () => {
-  const registry = new SessionRegistry(2);
-  const session = new Session({
-    id: "s",
-    modelId: "constant",
-    options: { speed: 1 },
-    voices: VOICES,
-  });
-  registry.add(session);
+  const { registry, session } = registryWithSession();
   const sent: OutgoingFrame[] = [];
   const held = Promise.withResolvers<void>();
   const first = new SessionStream(session, {
