@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { alternation, escapeRegExp, type LanguageRules } from "./rules.ts";
+import { alternation, escapeRegExp, type LanguageRules, perRules } from "./rules.ts";
 import { readDigits } from "./spoken_numbers.ts";
 
 /** An extension after a phone number: `ext. 123`, `, ext 123`, `x123`. */
@@ -103,28 +103,22 @@ const LONE_EXTENSION = /(?<![\p{L}\p{N}])ext\.?\s?(\d{1,6})(?![\p{L}\p{N}]|[.,]\
 /** Words that may stand between a phone word and the number (`call me at`, `number is`). */
 const MAX_WORDS_BETWEEN = 3;
 
-const PHONE_CONTEXT = new WeakMap<LanguageRules, RegExp>();
-
 /**
  * Matches text that ends with a phone word of `rules` and at most a few more words of the same
  * sentence (`Call me at `).
  */
-function phoneContext(rules: LanguageRules): RegExp {
-  let re = PHONE_CONTEXT.get(rules);
-  if (re) return re;
+const phoneContext = perRules((rules): RegExp => {
   // A phrase matches with any white space between its words.
   const cue = alternation(
     rules.phoneContext,
     (phrase) => phrase.split(/\s+/).map(escapeRegExp).join(String.raw`\s+`),
   );
-  re = new RegExp(
+  return new RegExp(
     String
       .raw`(?<![\p{L}\p{N}])(?:${cue})(?![\p{L}\p{N}])[.:]?\s*(?:[^\s.!?]+\s+){0,${MAX_WORDS_BETWEEN}}$`,
     "iu",
   );
-  PHONE_CONTEXT.set(rules, re);
-  return re;
-}
+});
 
 /**
  * Groups of a phone number read aloud: each group digit by digit (a leading `+` as the word for
@@ -161,24 +155,18 @@ interface ServiceContext {
   readonly determiner: RegExp;
 }
 
-const SERVICE_CONTEXT = new WeakMap<LanguageRules, ServiceContext>();
-
 /** The {@linkcode ServiceContext} of `rules`, built once. */
-function serviceContext(rules: LanguageRules): ServiceContext {
-  let context = SERVICE_CONTEXT.get(rules);
-  if (context) return context;
+const serviceContext = perRules((rules): ServiceContext => {
   const { nouns, pluralNouns, determiners } = rules.serviceNumberWords;
   // A noun right after the number (a space or a dash between), not the start of a longer word.
   const after = (words: readonly string[]) =>
     new RegExp(String.raw`^(?:\s+|-)(?:${alternation(words)})(?![\p{L}\p{N}]|-\p{L})`, "iu");
-  context = {
+  return {
     noun: after(nouns),
     pluralNoun: after(pluralNouns),
     determiner: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alternation(determiners)})\s+$`, "iu"),
   };
-  SERVICE_CONTEXT.set(rules, context);
-  return context;
-}
+});
 
 /**
  * Whether a service number between `before` and `after` names the service by the noun after it:

@@ -197,6 +197,49 @@ export function applyRules(text: string, rules: readonly TextRule[]): string {
   return out;
 }
 
+/**
+ * `build` memoised per rules table: the regular expressions and look-ups a module derives from a
+ * language's rules are built once, on first use, and kept as long as the table lives.
+ */
+export function perRules<T>(build: (rules: LanguageRules) => T): (rules: LanguageRules) => T {
+  const built = new WeakMap<LanguageRules, T>();
+  return (rules) => {
+    if (built.has(rules)) return built.get(rules)!;
+    const value = build(rules);
+    built.set(rules, value);
+    return value;
+  };
+}
+
+/**
+ * Names (months, days) and their abbreviations, lowercase, to their number from 1: `names[i]` is
+ * `i + 1`, an abbreviation the number it gives.
+ */
+export function nameIndex(
+  names: readonly string[],
+  abbreviations: Readonly<Record<string, number>>,
+): Map<string, number> {
+  const index = new Map<string, number>();
+  names.forEach((name, i) => index.set(name.toLowerCase(), i + 1));
+  for (const [written, number] of Object.entries(abbreviations)) {
+    index.set(written.toLowerCase(), number);
+  }
+  return index;
+}
+
+/**
+ * Months as written, capitalised ("may" is also a verb), as alternations: `written`, the names
+ * and their abbreviations; `full`, the names alone.
+ */
+export function monthAlternations(rules: LanguageRules): { written: string; full: string } {
+  return {
+    written: alternation(
+      [...rules.months, ...Object.keys(rules.monthAbbreviations)].map(capitalize),
+    ),
+    full: alternation(rules.months.map(capitalize)),
+  };
+}
+
 /** `word` with its first letter in upper case (`monday` -> `Monday`). */
 export function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);

@@ -12,7 +12,16 @@
 import { keptPeriod } from "./abbreviation.ts";
 import { speakUrl, spellAddress } from "./addresses.ts";
 import { spellPhoneNumbers } from "./phones.ts";
-import { alternation, applyRules, capitalize, escapeRegExp, type LanguageRules } from "./rules.ts";
+import {
+  alternation,
+  applyRules,
+  capitalize,
+  escapeRegExp,
+  type LanguageRules,
+  monthAlternations,
+  nameIndex,
+  perRules,
+} from "./rules.ts";
 import { readDigits, speakCurrency, speakCurrencyRange, speakNumber } from "./spoken_numbers.ts";
 import { spellWeekdays } from "./weekdays.ts";
 
@@ -69,21 +78,9 @@ interface CompiledRules {
   readonly monthIndex: ReadonlyMap<string, number>;
 }
 
-const COMPILED = new WeakMap<LanguageRules, CompiledRules>();
-
-function compile(rules: LanguageRules): CompiledRules {
-  const cached = COMPILED.get(rules);
-  if (cached) return cached;
-  const monthIndex = new Map<string, number>();
-  rules.months.forEach((name, i) => monthIndex.set(name.toLowerCase(), i + 1));
-  for (const [name, month] of Object.entries(rules.monthAbbreviations)) {
-    monthIndex.set(name.toLowerCase(), month);
-  }
-  // Month names as written, capitalised ("may" is also a verb).
-  const months = alternation(
-    [...rules.months, ...Object.keys(rules.monthAbbreviations)].map(capitalize),
-  );
-  const fullMonths = alternation(rules.months.map(capitalize));
+const compile = perRules((rules): CompiledRules => {
+  const monthIndex = nameIndex(rules.months, rules.monthAbbreviations);
+  const { written: months, full: fullMonths } = monthAlternations(rules);
   const currencyKeys = Object.keys(rules.currencies);
   const symbols = alternation(currencyKeys.filter((c) => !/^[A-Z]{3}$/.test(c)));
   const codes = alternation(currencyKeys.filter((c) => /^[A-Z]{3}$/.test(c)));
@@ -102,7 +99,7 @@ function compile(rules: LanguageRules): CompiledRules {
   const rates = String.raw`(?:(?:\s?\/\s?|\s+${per}\s+)${rateUnit}${NOT_BEFORE_WORD})*`;
   const amount = (name: string) =>
     String.raw`(?<${name}>${NUMBER})(?:\s?(?<${name}Magnitude>${magnitudes})${NOT_BEFORE_WORD})?`;
-  const compiled: CompiledRules = {
+  return {
     email: new RegExp(
       String
         .raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}${NOT_BEFORE_WORD}`,
@@ -212,9 +209,7 @@ function compile(rules: LanguageRules): CompiledRules {
     ordinal: /(?<![\p{L}\p{N}])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th)(?![\p{L}\p{N}])/giu,
     monthIndex,
   };
-  COMPILED.set(rules, compiled);
-  return compiled;
-}
+});
 
 /** Whether `day` exists in `month` (1-12) of `year` (any leap year when the year is unknown). */
 function isCalendarDay(year: number | undefined, month: number, day: number): boolean {

@@ -12,7 +12,13 @@
  * @module
  */
 import { keptPeriod } from "./abbreviation.ts";
-import { alternation, capitalize, type LanguageRules } from "./rules.ts";
+import {
+  alternation,
+  type LanguageRules,
+  monthAlternations,
+  nameIndex,
+  perRules,
+} from "./rules.ts";
 
 /** Regular expressions and look-ups built once per rules table. */
 interface CompiledWeekdays {
@@ -28,16 +34,8 @@ interface CompiledWeekdays {
   readonly days: ReadonlyMap<string, number>;
 }
 
-const COMPILED = new WeakMap<LanguageRules, CompiledWeekdays>();
-
-function compile(rules: LanguageRules): CompiledWeekdays {
-  const cached = COMPILED.get(rules);
-  if (cached) return cached;
-  const days = new Map<string, number>();
-  rules.weekdays.forEach((name, i) => days.set(name.toLowerCase(), i + 1));
-  for (const [written, day] of Object.entries(rules.weekdayAbbreviations)) {
-    days.set(written.toLowerCase(), day);
-  }
+const compile = perRules((rules): CompiledWeekdays => {
+  const days = nameIndex(rules.weekdays, rules.weekdayAbbreviations);
   const names = alternation(rules.weekdays.flatMap((name) => [name, name.toUpperCase()]));
   const abbreviations = alternation(
     Object.keys(rules.weekdayAbbreviations).flatMap((written) => [written, written.toUpperCase()]),
@@ -46,17 +44,13 @@ function compile(rules: LanguageRules): CompiledWeekdays {
     .raw`(?:${names})(?![\p{L}\p{N}])|(?:${abbreviations})(?![\p{L}\p{N}])\.?(?![\p{L}\p{N}])`;
   const links = alternation(rules.weekdayLinks);
   const link = String.raw`\s*,?\s+(?:${links})\s+|\s*[-–—/,&]\s*`;
-  // Months as written, capitalised ("may" is also a verb), and full month names.
-  const months = alternation(
-    [...rules.months, ...Object.keys(rules.monthAbbreviations)].map(capitalize),
-  );
-  const fullMonths = alternation(rules.months.map(capitalize));
+  const { written: months, full: fullMonths } = monthAlternations(rules);
   const time = String
     .raw`\d{1,2}(?::[0-5]\d)?\s?[aApP]\.?[mM]\.?(?![\p{L}\p{N}])|\d{1,2}:[0-5]\d(?!\d)`;
   const date = String
     .raw`(?:${months})\.?\s+\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)(?![\p{L}\p{N}])|\d{1,2}\s+(?:of\s+)?(?:${fullMonths})(?![\p{L}\p{N}])|\d{4}-\d{2}-\d{2}(?!\d)`;
   const context = alternation(rules.weekdayContext);
-  const compiled: CompiledWeekdays = {
+  return {
     run: new RegExp(
       String.raw`(?<![\p{L}\p{N}])(?:${day})(?:(?:${link})(?:${day}))*`,
       "gu",
@@ -66,9 +60,7 @@ function compile(rules: LanguageRules): CompiledWeekdays {
     timeOrDateAfter: new RegExp(String.raw`^[,:]?\s+(?:${time}|${date})`, "u"),
     days,
   };
-  COMPILED.set(rules, compiled);
-  return compiled;
-}
+});
 
 const DASH = /^\s*[-–—]\s*$/;
 const SLASH = /^\s*\/\s*$/;
