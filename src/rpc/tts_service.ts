@@ -277,11 +277,9 @@ export class TtsService {
         session.gate.resume();
         return { success: true, message: "resumed", timestamp_ms: Date.now() };
       case "STOP": {
-        // STOP also ends a PAUSE, whether a stream is open or not (a stream's stop() does it),
-        // and the client drops the audio it holds: also after the last frame was sent, the
-        // next answer gets its lead afresh.
-        if (!stream) session.gate.resume();
-        session.playout.reset();
+        // With or without a stream open, a STOP ends a PAUSE and restarts the pacing lead (a
+        // stream's stop() interrupts its session too).
+        if (!stream) session.interrupt();
         const stopped = stream?.stop() ?? false;
         return {
           success: true,

@@ -69,6 +69,15 @@ export class Session {
     this.#voices = init.voices;
   }
 
+  /**
+   * The client cut its audio short (STOP): a PAUSE ends, and the audio it held is dropped, so the
+   * pacing lead starts afresh, also when the last frame was sent already.
+   */
+  interrupt(): void {
+    this.gate.resume();
+    this.playout.reset();
+  }
+
   /** Takes the next frame sequence number. */
   takeSequence(): number {
     this.#lastActivity = Date.now();

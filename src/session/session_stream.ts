@@ -67,7 +67,6 @@ const STOPPED = Symbol("stopped");
 
 class Utterance {
   readonly text: ReadableStream<string>;
-  readonly createdAt = performance.now();
   /** No more text is taken: the client ended the utterance, or its pipeline stopped reading. */
   inputClosed = false;
   stopped = false;
@@ -226,7 +225,7 @@ export class SessionStream {
    * arrives is dropped for a while too. Returns false when there was nothing to stop.
    */
   stop(): boolean {
-    this.session.gate.resume();
+    this.session.interrupt();
     if (this.#open) {
       this.#stoppedUtteranceOpen = true;
       this.#droppingStoppedUntil = this.#stoppedTextWindowMs > 0
@@ -244,7 +243,6 @@ export class SessionStream {
       this.#queue.length = 0;
       speaking.abort.abort(new DOMException("stopped by client", "AbortError"));
       speaking.stop.resolve(STOPPED);
-      this.#bargedIn();
       return true;
     }
     if (this.#queue.length > 0) {
@@ -253,15 +251,9 @@ export class SessionStream {
       first.stopped = true;
       this.#queue.length = 1;
       this.#notify();
-      this.#bargedIn();
       return true;
     }
     return false;
-  }
-
-  /** The client drops the audio it holds when it cuts an answer short: pacing starts afresh. */
-  #bargedIn(): void {
-    this.session.playout.reset();
   }
 
   /**
@@ -295,7 +287,7 @@ export class SessionStream {
       speaking.stop.resolve(STOPPED);
     }
     // A cancel cut an answer short: its audio in flight is lost to the client.
-    if (speaking && this.#current !== undefined) this.#bargedIn();
+    if (speaking && this.#current !== undefined) this.session.playout.reset();
     if (!this.#superseded) this.session.gate.resume();
     this.#notify();
   }
@@ -363,13 +355,10 @@ export class SessionStream {
           if (next === STOPPED || next.done || signal.aborted) break;
           const frame: PcmFrame = next.value;
           if (firstFrame) {
-            // The worker's own latency, from the utterance's first text or, if it waited in the
-            // queue behind another one's audio, from its turn: a wait for pacing or PAUSE is not
-            // part of it.
+            // The worker's own latency, from the utterance's turn (when its first text came, or
+            // after the utterances queued before it): a wait for pacing or PAUSE is not part of it.
             firstFrame = false;
-            this.#metrics?.recordTtfa(
-              performance.now() - Math.max(utterance.createdAt, dequeuedAt),
-            );
+            this.#metrics?.recordTtfa(performance.now() - dequeuedAt);
           }
           // Real-time pacing first, then PAUSE: a PAUSE during the wait holds this frame too.
           const wait = this.session.playout.waitMs();
