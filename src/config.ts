@@ -20,6 +20,7 @@ import {
   DEFAULT_STOPPED_TEXT_WINDOW_MS,
 } from "./session/stream_defaults.ts";
 import { DEFAULT_SEGMENTER_OPTIONS } from "./pipeline/sentence_segmenter.ts";
+import { errorMessage } from "./error_message.ts";
 
 /** The worker's settings. */
 export interface WorkerConfig {
@@ -240,9 +241,7 @@ function readConfigFile(path: string): Partial<Record<SettingKey, unknown>> {
     text = Deno.readTextFileSync(path);
   } catch (error) {
     throw new ConfigError(
-      `config file "${path}" (--config or TTS_CONFIG) cannot be read: ${
-        error instanceof Error ? error.message : error
-      }`,
+      `config file "${path}" (--config or TTS_CONFIG) cannot be read: ${errorMessage(error)}`,
     );
   }
   let parsed: unknown;
@@ -250,7 +249,7 @@ function readConfigFile(path: string): Partial<Record<SettingKey, unknown>> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
-      `config file "${path}" is not valid JSON: ${error instanceof Error ? error.message : error}`,
+      `config file "${path}" is not valid JSON: ${errorMessage(error)}`,
     );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -297,9 +296,7 @@ function checkPemFile(key: SettingKey, path: string): void {
     text = Deno.readTextFileSync(path);
   } catch (error) {
     throw new ConfigError(
-      `${settingNames(key)}: cannot read "${path}": ${
-        error instanceof Error ? error.message : error
-      }`,
+      `${settingNames(key)}: cannot read "${path}": ${errorMessage(error)}`,
     );
   }
   if (!text.includes("-----BEGIN ")) {
@@ -314,9 +311,7 @@ function readAuthToken(path: string): string {
     token = Deno.readTextFileSync(path).trim();
   } catch (error) {
     throw new ConfigError(
-      `${settingNames("authTokenFile")}: cannot read "${path}": ${
-        error instanceof Error ? error.message : error
-      }`,
+      `${settingNames("authTokenFile")}: cannot read "${path}": ${errorMessage(error)}`,
     );
   }
   if (!/^[\x21-\x7e]+$/.test(token)) {

@@ -6,6 +6,7 @@
 import { ConfigError, describeConfig, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startWorker } from "./worker.ts";
+import { errorMessage } from "./error_message.ts";
 
 /** Starts the worker from command-line flags and the environment. */
 export async function main(args: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     config = loadConfig(args);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     console.error(`tts-worker: ${error instanceof ConfigError ? "" : "bad arguments: "}${message}`);
     return 2;
   }
@@ -35,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     worker = await startWorker(config, log);
   } catch (error) {
-    log.fatal({ err: error instanceof Error ? error.message : String(error) }, "start failed");
+    log.fatal({ err: errorMessage(error) }, "start failed");
     return 1;
   }
   await stopped.promise;

@@ -22,6 +22,7 @@ import { TtsService } from "./rpc/tts_service.ts";
 import { SessionReaper } from "./session/session_reaper.ts";
 import { SessionRegistry } from "./session/session_registry.ts";
 import { type ResidentVoiceFigures, WorkerMetrics } from "./session/worker_metrics.ts";
+import { errorMessage } from "./error_message.ts";
 
 /** A running worker. */
 export interface RunningWorker {
@@ -251,7 +252,7 @@ async function warnOfUnusableVoices(store: ModelStore, log: Logger): Promise<voi
     log.warn(
       {
         models_dir: store.modelsDir,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       },
       "models directory cannot be read",
     );

@@ -18,6 +18,7 @@ import {
 import { hostPort } from "../rpc/host_port.ts";
 import { loadProtos } from "../rpc/proto.ts";
 import { loadConfig } from "../config.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** What one health check found. */
 export interface HealthCheckResult {
@@ -116,7 +117,7 @@ export async function healthCheck(
       },
     }).values;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(errorMessage(error));
     console.error(HEALTH_USAGE);
     return 2;
   }
@@ -136,7 +137,7 @@ export async function healthCheck(
       : { address: values.address, tls: false };
   } catch (error) {
     console.error(
-      `cannot tell where the worker listens: ${error instanceof Error ? error.message : error}`,
+      `cannot tell where the worker listens: ${errorMessage(error)}`,
     );
     // Unhealthy rather than a usage error: Docker reserves a HEALTHCHECK's exit status 2.
     return 1;
@@ -151,7 +152,7 @@ export async function healthCheck(
     });
   } catch (error) {
     console.error(
-      `cannot read a TLS or token file: ${error instanceof Error ? error.message : error}`,
+      `cannot read a TLS or token file: ${errorMessage(error)}`,
     );
     return 2;
   }

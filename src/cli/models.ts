@@ -34,6 +34,7 @@ import {
   type ScanResult,
   validateModelId,
 } from "../models/model_store.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** Default models directory when neither `--models-dir` nor `TTS_MODELS_DIR` is given. */
 export const DEFAULT_MODELS_DIR = "./models";
@@ -395,7 +396,7 @@ function describePullError(error: unknown, ctx: Context): string {
   if (error instanceof Deno.errors.PermissionDenied) {
     return `${error.message}\nMake the models directory ${ctx.modelsDir} writable, or choose another with --models-dir.`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 async function verifyCommand(ctx: Context, ids: readonly string[]): Promise<number> {

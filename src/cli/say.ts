@@ -8,6 +8,7 @@ import { createTtsClient, framesToPcm, readClientSecurity } from "../rpc/client.
 import type { AudioFrame } from "../rpc/messages.ts";
 import { encodeWav } from "../pipeline/wav.ts";
 import { OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
+import { errorMessage } from "../error_message.ts";
 
 const USAGE = `usage: deno task say "text to speak" [--out hello.wav] [--address 127.0.0.1:7001]
                      [--model MODEL_ID] [--speed 1.0] [--speaker NAME]
@@ -34,7 +35,7 @@ export async function say(args: string[]): Promise<number> {
       allowPositionals: true,
     });
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    console.error(`${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const text = parsed.positionals.join(" ");
@@ -52,7 +53,7 @@ export async function say(args: string[]): Promise<number> {
     });
   } catch (error) {
     console.error(
-      `cannot read a TLS or token file: ${error instanceof Error ? error.message : error}`,
+      `cannot read a TLS or token file: ${errorMessage(error)}`,
     );
     return 2;
   }
@@ -92,7 +93,7 @@ export async function say(args: string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     console.error(`say failed: ${message} (is a worker running at ${parsed.values.address}?)`);
     return 1;
   } finally {

@@ -18,6 +18,7 @@ import type {
   EngineRequest,
 } from "./engine_worker_protocol.ts";
 import { engineAdapterFor } from "./families.ts";
+import { errorMessage } from "../error_message.ts";
 
 /**
  * The console of this Worker writes to the main thread instead, which logs each line as JSON:
@@ -96,7 +97,7 @@ async function handle(request: EngineRequest): Promise<void> {
       }
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     reply({ id: request.id, ok: false, error: message });
   }
 }

@@ -29,6 +29,7 @@
 import type * as Ort from "onnxruntime-web";
 import { rejectOnAbort } from "./abort.ts";
 import type { ExecutionProviderPreference } from "./engine.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** The onnxruntime-web module namespace (either build; both have the same API). */
 export type OrtModule = typeof Ort;
@@ -123,7 +124,7 @@ async function importBuild(provider: ExecutionProvider): Promise<OrtModule> {
   } catch (error) {
     throw new Error(
       `cannot read onnxruntime-web's ${WASM_FILES[provider]} at ${url.href}: ${
-        error instanceof Error ? error.message : String(error)
+        errorMessage(error)
       } (is the npm package installed? run "deno install")`,
     );
   }
@@ -182,9 +183,7 @@ async function requestWebGpuAdapter(gpu: GPU): Promise<WebGpuProbe> {
   } catch (error) {
     return {
       isFallback: false,
-      reason: `navigator.gpu.requestAdapter() failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      reason: `navigator.gpu.requestAdapter() failed: ${errorMessage(error)}`,
     };
   }
   if (!adapter) {
@@ -305,9 +304,7 @@ export async function createInferenceSession(
   } catch (error) {
     return {
       ...await createOn("wasm", modelBytes),
-      autoReason: `WebGPU session on "${probe.name}" failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      autoReason: `WebGPU session on "${probe.name}" failed: ${errorMessage(error)}`,
     };
   }
 }

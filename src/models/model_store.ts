@@ -22,6 +22,7 @@ import {
   validateModelId,
 } from "./catalog.ts";
 import { sha256File } from "./sha256.ts";
+import { errorMessage } from "../error_message.ts";
 
 export { validateModelId } from "./catalog.ts";
 
@@ -241,7 +242,7 @@ export class ModelStore {
           catalog: null,
           problem: {
             path: source,
-            reason: `catalogue not used: ${error instanceof Error ? error.message : error}`,
+            reason: `catalogue not used: ${errorMessage(error)}`,
           },
         }),
       );
@@ -601,7 +602,7 @@ async function readLocalVoice(
     text = await Deno.readTextFile(configPath);
     sizeBytes = (await Deno.stat(modelPath)).size + new TextEncoder().encode(text).byteLength;
   } catch (error) {
-    return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
+    return `unreadable: ${errorMessage(error)}`;
   }
   let json: unknown;
   try {
@@ -613,7 +614,7 @@ async function readLocalVoice(
   try {
     config = parsePiperConfig(json, source);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
   const languages: string[] = [];
   if (config.languageCode !== undefined) {

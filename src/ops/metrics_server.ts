@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../error_message.ts";
 
 /** What the server exposes. */
 export interface MetricsSource {
@@ -64,7 +65,7 @@ export async function handleMetricsRequest(
       headers: { "content-type": options.metrics.contentType },
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return new Response(`metrics could not be collected: ${message}\n`, { status: 500 });
   }
 }

@@ -21,8 +21,3 @@ export function sessionIdProblem(sessionId: string): string | null {
   }
   return null;
 }
-
-/** The message of any thrown value. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -35,7 +35,8 @@ import type {
   UnloadModelRequest,
   UnloadModelResponse,
 } from "./messages.ts";
-import { errorMessage, rpcError, sessionIdProblem } from "./status.ts";
+import { rpcError, sessionIdProblem } from "./status.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** What the handlers work with. */
 export interface TtsServiceDeps {
@@ -397,8 +398,9 @@ export class TtsService {
 
   /**
    * The languages of the built-in and downloaded voices (as ListModels lists them), which
-   * StartSession loads on demand, but for voices whose sample rate cannot be resampled; of the built-in ones alone while the models directory cannot
-   * be read, as StartSession can then use only those.
+   * StartSession loads on demand, but for voices whose sample rate cannot be resampled; of the
+   * built-in ones alone while the models directory cannot be read, as StartSession can then use
+   * only those.
    */
   async #usableLanguages(): Promise<string[]> {
     let models: readonly ModelDescriptor[];

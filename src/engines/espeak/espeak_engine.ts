@@ -22,6 +22,7 @@ import {
   withEspeak,
 } from "./espeak_wasm.ts";
 import { phonemize } from "./phonemizer.ts";
+import { errorMessage } from "../../error_message.ts";
 
 /** The family name, as in `ModelInfo.family`. */
 export const ESPEAK_FAMILY = "espeak";
@@ -126,8 +127,4 @@ async function loadEspeakVoice(source: VoiceSource): Promise<VoiceModel> {
       return Promise.resolve();
     },
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

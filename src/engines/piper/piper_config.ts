@@ -3,10 +3,12 @@
  *
  * The one check of a Piper config: the engine loads voices with it, and the model store
  * (`src/models/model_store.ts`) lists a voice in the models directory only when it takes the
- * voice's config. It imports nothing, so the store can use it without the engine's runtime.
+ * voice's config. It imports only `src/error_message.ts` (itself import-free), so the store can
+ * use it without the engine's runtime.
  *
  * @module
  */
+import { errorMessage } from "../../error_message.ts";
 
 /** Piper's default inference scales, used when a config has no `inference` section. */
 export const PIPER_DEFAULT_SCALES = { noiseScale: 0.667, lengthScale: 1, noiseW: 0.8 } as const;
@@ -273,7 +275,7 @@ export async function loadPiperConfig(path: string): Promise<PiperVoiceConfig> {
     text = await Deno.readTextFile(path);
   } catch (error) {
     throw new Error(
-      `cannot read Piper config ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read Piper config ${path}: ${errorMessage(error)}`,
     );
   }
   let json: unknown;
@@ -281,9 +283,7 @@ export async function loadPiperConfig(path: string): Promise<PiperVoiceConfig> {
     json = JSON.parse(text);
   } catch (error) {
     throw new Error(
-      `invalid Piper config ${path}: not JSON (${
-        error instanceof Error ? error.message : String(error)
-      })`,
+      `invalid Piper config ${path}: not JSON (${errorMessage(error)})`,
     );
   }
   return parsePiperConfig(json, path);

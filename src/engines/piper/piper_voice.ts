@@ -15,6 +15,7 @@ import type {
 import { createInferenceSession, type OnnxFeeds, type OnnxSession } from "../onnx_runtime.ts";
 import { applyPhonemeMap, phonemesToIds } from "./phoneme_ids.ts";
 import { loadPiperConfig, type PiperVoiceConfig } from "./piper_config.ts";
+import { errorMessage } from "../../error_message.ts";
 
 /** Phonemises text with an espeak-ng voice: one IPA string per sentence, punctuation kept. */
 export type Phonemizer = (text: string, voice: string) => Promise<string[]>;
@@ -60,10 +61,6 @@ interface ModelEntry {
 
 const models = new Map<string, ModelEntry>();
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function openModel(
   modelPath: string,
   configPath: string,
@@ -79,13 +76,13 @@ async function openModel(
   try {
     bytes = await Deno.readFile(modelPath);
   } catch (error) {
-    throw new Error(`cannot read Piper model ${modelPath}: ${message(error)}`);
+    throw new Error(`cannot read Piper model ${modelPath}: ${errorMessage(error)}`);
   }
   let onnx: OnnxSession;
   try {
     onnx = await createInferenceSession(bytes, preference);
   } catch (error) {
-    throw new Error(`cannot load Piper model ${modelPath}: ${message(error)}`);
+    throw new Error(`cannot load Piper model ${modelPath}: ${errorMessage(error)}`);
   }
   try {
     const inputs = onnx.session.inputNames;
@@ -107,7 +104,7 @@ async function openModel(
     return model;
   } catch (error) {
     await onnx.release().catch(() => undefined);
-    throw new Error(`Piper model ${modelPath} does not fit its config: ${message(error)}`);
+    throw new Error(`Piper model ${modelPath} does not fit its config: ${errorMessage(error)}`);
   }
 }
 
@@ -272,7 +269,7 @@ export class PiperVoice implements VoiceModel {
       await releaseModel(key);
       throw new Error(
         `Piper voice ${source.id}: its espeak voice "${model.config.espeakVoice}" (espeak.voice in ${configPath}) cannot be used: ${
-          message(error)
+          errorMessage(error)
         }`,
       );
     }
