@@ -32,7 +32,7 @@ interface Harness {
 /** A stream of `voices`; unpaced (`audioLeadMs` 0) unless a test is about pacing. */
 function harness(
   voices: VoiceProvider,
-  options: { stoppedTextWindowMs?: number; audioLeadMs?: number } = {},
+  options: { stoppedTextWindowMs?: number; audioLeadMs?: number; metrics?: WorkerMetrics } = {},
 ): Harness {
   const session = new Session({
     id: "s1",
@@ -59,6 +59,7 @@ function harness(
       onStoppedTextDropped: (chars) => dropped.push(chars),
     },
     stoppedTextWindowMs: options.stoppedTextWindowMs,
+    metrics: options.metrics,
   });
   return {
     session,
@@ -467,27 +468,15 @@ Deno.test("STOP while the last final frame waits for the transport stops the utt
 
 Deno.test("time to first audio counts the worker's work, not a wait for PAUSE or pacing", async () => {
   const metrics = new WorkerMetrics();
-  const session = new Session({
-    id: "s1",
-    modelId: "constant",
-    options: { speed: 1 },
-    voices: provider(constantVoice({ seconds: 1 })),
-    audioLeadMs: 500,
-  });
-  const sent: OutgoingFrame[] = [];
-  const stream = new SessionStream(session, {
-    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
-    metrics,
-  });
-  const done = stream.run();
-  session.gate.pause();
-  stream.acceptText("An answer held by a PAUSE.", true);
+  const h = harness(provider(constantVoice({ seconds: 1 })), { audioLeadMs: 500, metrics });
+  h.session.gate.pause();
+  h.stream.acceptText("An answer held by a PAUSE.", true);
   await sleep(400);
-  assert.equal(sent.length, 0);
-  session.gate.resume();
-  await until(() => finals(sent) === 1, "the answer's final frame");
-  stream.endInput();
-  await done;
+  assert.equal(h.sent.length, 0);
+  h.session.gate.resume();
+  await until(() => finals(h.sent) === 1, "the answer's final frame");
+  h.stream.endInput();
+  await h.done;
   const { ttfa_ms_p95, ttfa_count } = await metrics.snapshot();
   assert.equal(ttfa_count, 1);
   assert.ok(ttfa_ms_p95 < 200, `time to first audio ${ttfa_ms_p95} ms`);
@@ -495,25 +484,13 @@ Deno.test("time to first audio counts the worker's work, not a wait for PAUSE or
 
 Deno.test("time to first audio of an utterance queued behind another counts from its turn", async () => {
   const metrics = new WorkerMetrics();
-  const session = new Session({
-    id: "s1",
-    modelId: "constant",
-    options: { speed: 1 },
-    voices: provider(constantVoice({ seconds: 1.5 })),
-    audioLeadMs: 300,
-  });
-  const sent: OutgoingFrame[] = [];
-  const stream = new SessionStream(session, {
-    sink: { write: (frame) => Promise.resolve(void sent.push(frame)) },
-    metrics,
-  });
-  const done = stream.run();
+  const h = harness(provider(constantVoice({ seconds: 1.5 })), { audioLeadMs: 300, metrics });
   // The second answer waits about a second for the first one's paced audio.
-  stream.acceptText("First answer here.", true);
-  stream.acceptText("Second answer here.", true);
-  stream.endInput();
-  await done;
-  assert.equal(finals(sent), 2);
+  h.stream.acceptText("First answer here.", true);
+  h.stream.acceptText("Second answer here.", true);
+  h.stream.endInput();
+  await h.done;
+  assert.equal(finals(h.sent), 2);
   const { ttfa_ms_p95, ttfa_count } = await metrics.snapshot();
   assert.equal(ttfa_count, 2);
   assert.ok(ttfa_ms_p95 < 300, `time to first audio ${ttfa_ms_p95} ms`);
