@@ -32,6 +32,7 @@ import {
   type ModelDescriptor,
   ModelStore,
   type ScanResult,
+  unusableVoice,
   validateModelId,
 } from "../models/model_store.ts";
 import { errorMessage } from "../error_message.ts";
@@ -423,7 +424,7 @@ async function verifyCommand(ctx: Context, ids: readonly string[]): Promise<numb
     targets = [];
     for (const id of ids) {
       const model = models.find((m) => m.id === id);
-      const broken = model?.downloaded ? undefined : problems.find((p) => p.id === id);
+      const broken = unusableVoice(scan, id);
       if (broken) {
         io.stderr(`error: ${id} cannot be used: ${broken.reason}\n`);
         failed++;

@@ -82,6 +82,15 @@ export interface ScanResult {
   readonly problems: readonly ModelProblem[];
 }
 
+/**
+ * Why the voice `id` cannot be used, when the scan left its files out (a config the Piper parser
+ * rejects, a model without its config...): also when the catalogue lists it, as not downloaded.
+ */
+export function unusableVoice(scan: ScanResult, id: string): ModelProblem | undefined {
+  const model = scan.models.find((m) => m.id === id);
+  return model?.downloaded ? undefined : scan.problems.find((p) => p.id === id);
+}
+
 /** Outcome of {@link ModelStore.check} and {@link ModelStore.verify}. */
 export interface VerifyResult {
   /** Model id. */

@@ -7,7 +7,12 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ModelResidency } from "../models/residency.ts";
 import type { ModelDescriptor, ModelStore } from "../models/model_store.ts";
-import { BUILTIN_ESPEAK_MODELS, usableLanguages, validateModelId } from "../models/model_store.ts";
+import {
+  BUILTIN_ESPEAK_MODELS,
+  unusableVoice,
+  usableLanguages,
+  validateModelId,
+} from "../models/model_store.ts";
 import { FRAME_DURATION_MS, OUTPUT_SAMPLE_RATE } from "../pipeline/pcm.ts";
 import { resamplingProblem } from "../pipeline/resampler.ts";
 import type { SegmenterOptions } from "../pipeline/sentence_segmenter.ts";
@@ -599,10 +604,11 @@ export class TtsService {
     if (problem) return problem;
     const builtin = BUILTIN_ESPEAK_MODELS.find((d) => d.id === modelId);
     if (builtin) return builtin;
-    const { models, problems } = await this.#deps.store.scan();
-    const descriptor = models.find((d) => d.id === modelId);
-    const unusable = descriptor?.downloaded ? undefined : problems.find((p) => p.id === modelId);
+    const scan = await this.#deps.store.scan();
+    const unusable = unusableVoice(scan, modelId);
     if (unusable) return `model "${modelId}" cannot be used: ${unusable.reason}`;
+    const { models } = scan;
+    const descriptor = models.find((d) => d.id === modelId);
     if (descriptor) return descriptor;
     return `unknown model "${modelId}"; known models: ${models.map((d) => d.id).join(", ")}`;
   }
